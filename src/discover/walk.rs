@@ -1,0 +1,133 @@
+//! Walks the given paths for candidate files: honours `.gitignore` (inside or outside git),
+//! skips `.git`, `target` and `node_modules`, applies include/exclude globs, never follows
+//! symbolic links (so nothing outside the repository is read), and returns paths relative to
+//! the root with `/` separators, sorted.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::DiscoverError;
+use crate::source::{InputFile, Origin};
+
+/// Directories never descended into.
+const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".hg", ".svn"];
+
+/// What to walk.
+#[derive(Debug)]
+pub struct WalkOptions<'a> {
+    /// Paths reported relative to this directory.
+    pub root: &'a Path,
+    /// Files or directories to walk (absolute, or relative to the working directory).
+    pub paths: &'a [PathBuf],
+    pub include: &'a [String],
+    pub exclude: &'a [String],
+}
+
+fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, DiscoverError> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let glob = Glob::new(glob).map_err(|e| DiscoverError::Glob(glob.clone(), e.to_string()))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| DiscoverError::Glob(globs.join(", "), e.to_string()))
+}
+
+/// Lists the candidate files under `options.paths`.
+pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> {
+    let include = glob_set(options.include)?;
+    let exclude = glob_set(options.exclude)?;
+    let root = options.root;
+    let mut files = Vec::new();
+    for path in options.paths {
+        let meta = std::fs::symlink_metadata(path)
+            .map_err(|e| DiscoverError::Path(path.clone(), e.to_string()))?;
+        if meta.file_type().is_symlink() {
+            return Err(DiscoverError::Path(
+                path.clone(),
+                "is a symbolic link; give the path it points to".to_string(),
+            ));
+        }
+        let mut builder = ignore::WalkBuilder::new(path);
+        builder
+            .hidden(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .ignore(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| {
+                let skipped = entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|name| SKIPPED_DIRS.contains(&name));
+                !skipped
+            });
+        for entry in builder.build() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    // An unreadable directory or file: report it, keep walking.
+                    files.push(InputFile {
+                        path: error_path(&err, root),
+                        origin: Origin::Unreadable(err.to_string()),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let rel = relative(root, entry.path());
+            if include.as_ref().is_some_and(|set| !set.is_match(&rel)) {
+                continue;
+            }
+            if exclude.as_ref().is_some_and(|set| set.is_match(&rel)) {
+                continue;
+            }
+            files.push(InputFile {
+                path: rel,
+                origin: Origin::Disk(entry.into_path()),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    Ok(files)
+}
+
+fn error_path(err: &ignore::Error, root: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => relative(root, path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = match path.strip_prefix(root) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => match (root.canonicalize(), path.canonicalize()) {
+            (Ok(root), Ok(path)) => path
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or(path),
+            _ => path.to_path_buf(),
+        },
+    };
+    let text = rel.to_string_lossy().replace('\\', "/");
+    text.trim_start_matches("./").to_string()
+}

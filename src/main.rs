@@ -1,0 +1,118 @@
+//! The `backlint` binary: parses arguments with clap, calls the library, maps the result to an
+//! exit code (0 clean, 1 error findings, 2 the run could not be completed).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use backlint::app::{self, AppError, CheckOptions, Verdict};
+use backlint::output::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps security in the backlog: every item that touches network input, authentication,
+/// private data, storage or logging must be preceded by a threat-analysis spike.
+#[derive(Parser, Debug)]
+#[command(name = "backlint", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint the backlog (the default command).
+    Check(CheckArgs),
+    /// List rules and checklist categories.
+    Rules,
+    /// Explain a rule or a checklist category: what it checks, why, how to fix it.
+    Explain {
+        /// A rule id (`triage/missing-spike`) or a category (`network-input`).
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files or folders to check (default: the repository root, or `.` outside git).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    format: Format,
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn use_color(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w: &usize| *w >= 40)
+        .unwrap_or(100)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        None => run_check(cli.check, &mut out),
+        Some(Command::Check(args)) => run_check(args, &mut out),
+        Some(Command::Rules) => app::list_rules(&mut out),
+        Some(Command::Explain { rule }) => app::explain(&rule, &mut out),
+    };
+    let flushed = out.flush();
+    match result {
+        Ok(verdict) => ExitCode::from(verdict.exit_code() as u8),
+        // A closed stdout (`| head`) is not a failure of the check.
+        Err(AppError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(0),
+        Err(err) => {
+            drop(flushed);
+            let _ = writeln!(io::stderr(), "backlint: error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> {
+    let options = CheckOptions {
+        paths: args.paths,
+        format: args.format,
+        color: use_color(args.color),
+        width: terminal_width(),
+    };
+    app::check(&options, out)
+}

@@ -1,0 +1,356 @@
+//! The whole backlog: items indexed by id and by path, every link resolved once, and the
+//! threat-analysis spikes that cover each item (linked in either direction).
+
+use std::collections::{HashMap, HashSet};
+
+use super::item::{Item, Link, LinkKind, LinkTarget};
+use super::load::{BacklogMdConfig, ParseFailure};
+use super::vocab::Level;
+
+/// Where a link leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    Item(usize),
+    /// No item has that id or path.
+    Dangling,
+    /// A path to a file that holds several items, without `#id`.
+    Ambiguous(usize),
+    /// A relative path that climbs out of the repository.
+    Outside,
+}
+
+/// How a spike reaches an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpikeVia {
+    /// The item links the spike: `(item, link index)`.
+    Forward(usize),
+    /// The spike names the item in `precedes`/`analyses`/`for`: `(link index on the spike)`.
+    Reverse(usize),
+}
+
+#[derive(Debug, Default)]
+pub struct Backlog {
+    pub items: Vec<Item>,
+    pub failures: Vec<ParseFailure>,
+    pub backlog_md_configs: Vec<BacklogMdConfig>,
+    by_id: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, Vec<usize>>,
+    /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
+    legacy_prefixes: Vec<(String, String)>,
+    /// Per item, per link: where it leads.
+    resolved: Vec<Vec<Resolution>>,
+    /// Per item: spikes that name it in a reverse link, as `(spike, link index on the spike)`.
+    reverse: Vec<Vec<(usize, usize)>>,
+}
+
+/// Normalises an id for comparison: case-insensitive, and numbers without leading zeros
+/// (`task-059` = `TASK-59`).
+pub fn id_key(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if !digits.is_empty() {
+            let significant = digits.trim_start_matches('0');
+            out.push_str(if significant.is_empty() {
+                "0"
+            } else {
+                significant
+            });
+            digits.clear();
+        }
+    };
+    for ch in id.trim().chars() {
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+        } else {
+            flush(&mut digits, &mut out);
+            out.extend(ch.to_uppercase());
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+impl Backlog {
+    /// Indexes the items and resolves every link. `legacy_prefixes` come from configuration;
+    /// Backlog.md roots with a custom `task_prefix` add `task` → that prefix.
+    pub fn new(
+        items: Vec<Item>,
+        failures: Vec<ParseFailure>,
+        backlog_md_configs: Vec<BacklogMdConfig>,
+        legacy_prefixes: &[(String, String)],
+    ) -> Self {
+        let mut backlog = Backlog {
+            items,
+            failures,
+            backlog_md_configs,
+            ..Backlog::default()
+        };
+        for (old, new) in legacy_prefixes {
+            backlog
+                .legacy_prefixes
+                .push((old.to_uppercase(), new.to_uppercase()));
+        }
+        for config in &backlog.backlog_md_configs {
+            if let Some(prefix) = &config.task_prefix {
+                let prefix = prefix.to_uppercase();
+                if prefix != "TASK" {
+                    backlog.legacy_prefixes.push(("TASK".to_string(), prefix));
+                }
+            }
+        }
+        for (idx, item) in backlog.items.iter().enumerate() {
+            backlog.by_id.entry(id_key(&item.id)).or_default().push(idx);
+            backlog
+                .by_path
+                .entry(item.path.clone())
+                .or_default()
+                .push(idx);
+        }
+        // Live items win over archived copies with the same id.
+        for indices in backlog.by_id.values_mut() {
+            indices.sort_by_key(|i| (backlog.items[*i].archived, *i));
+        }
+        backlog.resolved = backlog
+            .items
+            .iter()
+            .map(|item| {
+                item.links
+                    .iter()
+                    .map(|l| backlog.resolve(item, l))
+                    .collect()
+            })
+            .collect();
+        backlog.reverse = vec![Vec::new(); backlog.items.len()];
+        for (spike, links) in backlog.resolved.iter().enumerate() {
+            for (n, res) in links.iter().enumerate() {
+                if backlog.items[spike].links[n].kind == LinkKind::Reverse {
+                    if let Resolution::Item(target) = res {
+                        backlog.reverse[*target].push((spike, n));
+                    }
+                }
+            }
+        }
+        backlog
+    }
+
+    /// The items with this id (live ones first).
+    pub fn by_id(&self, id: &str) -> &[usize] {
+        let key = id_key(id);
+        if let Some(found) = self.by_id.get(&key) {
+            return found;
+        }
+        for (old, new) in &self.legacy_prefixes {
+            if let Some(rest) = key.strip_prefix(old.as_str()) {
+                if rest.starts_with(['-', '_']) {
+                    if let Some(found) = self.by_id.get(&format!("{new}{rest}")) {
+                        return found;
+                    }
+                }
+            }
+        }
+        &[]
+    }
+
+    pub fn by_path(&self, path: &str) -> &[usize] {
+        self.by_path.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// Ids shared by more than one item, as groups of item indices.
+    pub fn duplicate_ids(&self) -> Vec<&[usize]> {
+        let mut groups: Vec<&[usize]> = self
+            .by_id
+            .values()
+            .filter(|v| v.len() > 1)
+            .map(Vec::as_slice)
+            .collect();
+        groups.sort();
+        groups
+    }
+
+    fn resolve(&self, from: &Item, link: &Link) -> Resolution {
+        match &link.target {
+            LinkTarget::Id(id) => match self.by_id(id).first() {
+                Some(idx) => Resolution::Item(*idx),
+                None => Resolution::Dangling,
+            },
+            LinkTarget::OutsideRepository(_) => Resolution::Outside,
+            LinkTarget::Path { path, fragment } => {
+                let mut candidates = vec![path.clone()];
+                // Also try the value as written from the repository root and from the
+                // Backlog.md root, as Backlog.md references are written.
+                let raw = link.raw.split('#').next().unwrap_or(&link.raw).trim();
+                let raw = raw.trim_start_matches("./").trim_start_matches('/');
+                if !raw.contains("..") {
+                    candidates.push(raw.to_string());
+                    if let Some(root) = self.backlog_md_root_of(&from.path) {
+                        candidates.push(format!("{root}/{raw}"));
+                    }
+                }
+                for candidate in candidates {
+                    let found = self.by_path(&candidate);
+                    if found.is_empty() {
+                        continue;
+                    }
+                    if let Some(fragment) = fragment {
+                        let key = id_key(fragment);
+                        return found
+                            .iter()
+                            .find(|i| id_key(&self.items[**i].id) == key)
+                            .map_or(Resolution::Dangling, |i| Resolution::Item(*i));
+                    }
+                    return match found {
+                        [one] => Resolution::Item(*one),
+                        many => Resolution::Ambiguous(many.len()),
+                    };
+                }
+                Resolution::Dangling
+            }
+        }
+    }
+
+    fn backlog_md_root_of(&self, path: &str) -> Option<&str> {
+        self.backlog_md_configs
+            .iter()
+            .map(|c| c.root.as_str())
+            .find(|root| path.starts_with(root) && path[root.len()..].starts_with('/'))
+    }
+
+    /// Where each link of item `idx` leads (parallel to `items[idx].links`).
+    pub fn resolutions(&self, idx: usize) -> &[Resolution] {
+        self.resolved.get(idx).map_or(&[], Vec::as_slice)
+    }
+
+    /// The item a link of `idx` leads to, if it resolved.
+    pub fn target(&self, idx: usize, link: usize) -> Option<usize> {
+        match self.resolutions(idx).get(link) {
+            Some(Resolution::Item(target)) => Some(*target),
+            _ => None,
+        }
+    }
+
+    /// Spikes that name item `idx` in a reverse link.
+    pub fn reverse_links(&self, idx: usize) -> &[(usize, usize)] {
+        self.reverse.get(idx).map_or(&[], Vec::as_slice)
+    }
+
+    /// Threat-analysis spikes linked to item `idx`, in either direction, each once.
+    pub fn threat_spikes(&self, idx: usize) -> Vec<(usize, SpikeVia)> {
+        let mut out: Vec<(usize, SpikeVia)> = Vec::new();
+        let mut seen = HashSet::new();
+        let item = &self.items[idx];
+        for (n, link) in item.links.iter().enumerate() {
+            if link.kind == LinkKind::Reverse || link.kind == LinkKind::Parent {
+                continue;
+            }
+            if let Some(target) = self.target(idx, n) {
+                if target != idx
+                    && is_threat_analysis_spike(&self.items[target])
+                    && seen.insert(target)
+                {
+                    out.push((target, SpikeVia::Forward(n)));
+                }
+            }
+        }
+        for (spike, n) in self.reverse_links(idx) {
+            if *spike != idx && is_threat_analysis_spike(&self.items[*spike]) && seen.insert(*spike)
+            {
+                out.push((*spike, SpikeVia::Reverse(*n)));
+            }
+        }
+        out
+    }
+
+    /// The parent of item `idx`, if its parent link resolves.
+    pub fn parent(&self, idx: usize) -> Option<usize> {
+        let item = self.items.get(idx)?;
+        let link = item.parent.as_ref()?;
+        match self.resolve(item, link) {
+            Resolution::Item(p) if p != idx => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Children of each item (by parent link).
+    pub fn children(&self) -> Vec<Vec<usize>> {
+        let mut children = vec![Vec::new(); self.items.len()];
+        for idx in 0..self.items.len() {
+            if let Some(parent) = self.parent(idx) {
+                children[parent].push(idx);
+            }
+        }
+        children
+    }
+
+    /// The risk-ownership level of an item: from its type, else from the nearest ancestor with
+    /// a type (one level below it: a child of an epic is story-level, of a story code-level),
+    /// else code-level.
+    pub fn level(&self, idx: usize) -> Level {
+        let mut current = idx;
+        let mut depth = 0;
+        let mut seen = HashSet::new();
+        while seen.insert(current) {
+            if let Some(level) = self.items[current].kind.level() {
+                return match (depth, level) {
+                    (0, l) => l,
+                    (_, Level::Epic) if depth == 1 => Level::Story,
+                    _ => Level::Code,
+                };
+            }
+            match self.parent(current) {
+                Some(p) => {
+                    current = p;
+                    depth += 1;
+                }
+                None => break,
+            }
+        }
+        Level::Code
+    }
+}
+
+/// A threat-analysis spike (SPEC §2.2): a spike (type or label) that is labelled
+/// `threat-analysis`, `threat-model` or `security`, or whose title mentions threat analysis or
+/// threat modelling.
+pub fn is_threat_analysis_spike(item: &Item) -> bool {
+    if !item.is_spike() {
+        return false;
+    }
+    let labelled = item.labels.iter().any(|l| {
+        let norm = super::vocab::normalise_word(&l.value);
+        matches!(
+            norm.as_str(),
+            "threat analysis"
+                | "threat model"
+                | "threat modeling"
+                | "threat modelling"
+                | "security"
+        )
+    });
+    labelled || title_mentions_threat_analysis(&item.title)
+}
+
+fn title_mentions_threat_analysis(title: &str) -> bool {
+    let lower = title.to_lowercase().replace(['-', '_'], " ");
+    lower.contains("threat analysis")
+        || lower.contains("threat model")
+        || lower.contains("threat assessment")
+        || lower.contains("threat review")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_keys() {
+        assert_eq!(id_key("task-059"), "TASK-59");
+        assert_eq!(id_key("TASK-59"), "TASK-59");
+        assert_eq!(id_key("back-355.01"), "BACK-355.1");
+        assert_eq!(id_key("E00"), "E0");
+        assert_eq!(id_key("T100"), "T100");
+        assert_eq!(id_key("S-10.20"), "S-10.20");
+        assert_eq!(id_key("x-0"), "X-0");
+        assert_eq!(id_key("Story-1007"), "STORY-1007");
+    }
+}

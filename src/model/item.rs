@@ -1,0 +1,256 @@
+//! One backlog item as backlint understands it, with a span for every field a finding can
+//! point at.
+
+use std::ops::Range;
+
+use crate::source::{SourceId, Span};
+
+use super::vocab::{Kind, Status};
+
+/// A string value and where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// How an item names another item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkKind {
+    /// `spikes:`, `spike:`, `threat_analysis:` — the target must be a threat-analysis spike.
+    Spike,
+    /// `dependencies:`, `depends_on:`, `blocked_by:` — a spike link when the target is a spike.
+    Dependency,
+    /// A Markdown link in the body to another item's file.
+    Body,
+    /// On a spike: `precedes:`, `analyses:`, `for:` — the items it analyses.
+    Reverse,
+    /// `parent:`, `epic:`, `parent_task_id:`.
+    Parent,
+}
+
+impl LinkKind {
+    /// Links that order work: the target must be done first. Used for cycle detection.
+    pub fn orders_work(self) -> bool {
+        matches!(
+            self,
+            LinkKind::Spike | LinkKind::Dependency | LinkKind::Reverse
+        )
+    }
+}
+
+/// What a link names: an id, or a path relative to the repository root (with an optional
+/// `#id` fragment for files that hold several items).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LinkTarget {
+    Id(String),
+    Path {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// A relative path that climbs out of the repository; never resolved.
+    OutsideRepository(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub target: LinkTarget,
+    /// The value as written.
+    pub raw: String,
+    /// The field name that holds the link (`spikes`, `dependencies`, …) or `body`.
+    pub field: String,
+    pub at: Span,
+}
+
+/// Sprint or iteration: sorts numbers numerically and text naturally (`Sprint 9` < `Sprint 10`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sprint {
+    pub raw: String,
+    pub at: Span,
+}
+
+impl Sprint {
+    pub fn sort_key(&self) -> Vec<SprintPart> {
+        sprint_key(&self.raw)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SprintPart {
+    Number(u128),
+    Text(String),
+}
+
+pub fn sprint_key(raw: &str) -> Vec<SprintPart> {
+    let mut parts = Vec::new();
+    let mut digits = String::new();
+    let mut text = String::new();
+    for ch in raw.trim().chars() {
+        if ch.is_ascii_digit() {
+            if !text.is_empty() {
+                parts.push(SprintPart::Text(std::mem::take(&mut text)));
+            }
+            digits.push(ch);
+        } else {
+            if !digits.is_empty() {
+                parts.push(SprintPart::Number(digits.parse().unwrap_or(u128::MAX)));
+                digits.clear();
+            }
+            text.extend(ch.to_lowercase());
+        }
+    }
+    if !digits.is_empty() {
+        parts.push(SprintPart::Number(digits.parse().unwrap_or(u128::MAX)));
+    }
+    if !text.is_empty() {
+        parts.push(SprintPart::Text(text));
+    }
+    parts
+}
+
+/// `triage: {CATEGORY: false, reason: "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TriageOverride {
+    /// Categories declared not to apply, with the span of their key.
+    pub disabled: Vec<Spanned<String>>,
+    pub reason: Option<Spanned<String>>,
+    pub at: Span,
+}
+
+/// `risk_acceptance: {decision, by, role, date, note}`; fields kept as written for validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RiskAcceptance {
+    pub decision: Option<Spanned<String>>,
+    pub by: Option<Spanned<String>>,
+    pub role: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub note: Option<Spanned<String>>,
+    /// The `risk_acceptance` key.
+    pub at: Span,
+    /// Problems with the record's shape (not a mapping, unknown keys).
+    pub shape_errors: Vec<Spanned<String>>,
+}
+
+/// `security_veto: {by, reason}`; `lifted:` (a date or `true`) ends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Veto {
+    pub by: Option<Spanned<String>>,
+    pub reason: Option<Spanned<String>>,
+    pub lifted: bool,
+    pub at: Span,
+}
+
+/// One entry of a definition of done, and whether it is ticked (`- [x]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DodEntry {
+    pub text: String,
+    pub checked: Option<bool>,
+    pub at: Span,
+}
+
+/// A suppression written on the item (`backlint: {ignore: […]}` or a Markdown comment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub rule: String,
+    pub category: Option<String>,
+    pub reason: Option<String>,
+    pub until: Option<Spanned<String>>,
+    pub at: Span,
+}
+
+/// The role of a piece of item text, which decides how much triage trusts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextRole {
+    Title,
+    Description,
+    Acceptance,
+    /// How the work is planned (Implementation Plan, Approach).
+    Plan,
+    /// How the work went (Implementation Notes, Final Summary, Comments).
+    Notes,
+    /// References and file lists.
+    References,
+    /// The item's own definition of done: boilerplate, not what the item changes.
+    DefinitionOfDone,
+    /// Out of scope / non-goals: what the item explicitly does not change.
+    OutOfScope,
+}
+
+/// A range of item text with its role. Code blocks and HTML are never part of a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextRegion {
+    pub role: TextRole,
+    pub range: Range<usize>,
+}
+
+/// A backlog item.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// The id as written (or derived from the file stem).
+    pub id: String,
+    /// Whether the id was derived from the file name.
+    pub id_derived: bool,
+    pub source: SourceId,
+    pub path: String,
+    pub title: String,
+    pub kind: Kind,
+    /// The `type:` value as written, if any.
+    pub kind_at: Option<Span>,
+    pub status: Status,
+    pub status_at: Option<Span>,
+    pub labels: Vec<Spanned<String>>,
+    pub sprint: Option<Sprint>,
+    pub parent: Option<Link>,
+    pub links: Vec<Link>,
+    pub covers: Option<Vec<Spanned<String>>>,
+    pub triage_override: Option<TriageOverride>,
+    pub risk: Vec<RiskAcceptance>,
+    pub veto: Option<Veto>,
+    pub dod: Vec<DodEntry>,
+    /// Where the item's own definition of done is (list key or section heading).
+    pub dod_at: Option<Span>,
+    pub suppressions: Vec<Suppression>,
+    /// Items under Backlog.md's `archive/` resolve links but are not reported.
+    pub archived: bool,
+    /// Where a finding about the whole item points: the title, else the id, else the start.
+    pub at: Span,
+    /// Where the item starts (line of its id or first key), for output.
+    pub start: Span,
+    /// Other `key: scalar` fields, for field-value detectors (lower-cased key and value).
+    pub extra_fields: Vec<(String, Spanned<String>)>,
+    /// Text regions for triage, in file order.
+    pub regions: Vec<TextRegion>,
+}
+
+impl Item {
+    pub fn is_labelled(&self, label: &str) -> bool {
+        self.labels
+            .iter()
+            .any(|l| l.value.eq_ignore_ascii_case(label))
+    }
+
+    /// A spike is an item of type spike, or labelled `spike`.
+    pub fn is_spike(&self) -> bool {
+        self.kind == Kind::Spike || self.is_labelled("spike")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sprints_sort_naturally() {
+        assert!(sprint_key("Sprint 9") < sprint_key("Sprint 10"));
+        assert!(sprint_key("3") < sprint_key("12"));
+        assert!(sprint_key("2026-01") < sprint_key("2026-02"));
+        assert_eq!(sprint_key("Sprint 7"), sprint_key("sprint 7"));
+    }
+}

@@ -1,0 +1,230 @@
+//! What a path means in a backlog: an item file (and of which layout), a Backlog.md
+//! `config.yml`, a definition-of-done document, or nothing backlint reads.
+
+use std::collections::HashSet;
+
+use super::vocab::Kind;
+
+/// How a file is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    /// Markdown that may carry an item in its front matter.
+    MarkdownItem(ItemPlace),
+    /// YAML that may hold one item, a list, or `items:`-style lists.
+    YamlItems(ItemPlace),
+    /// Backlog.md's `backlog/config.yml`: its `definition_of_done` list and `task_prefix`.
+    BacklogMdConfig { root: String },
+    /// A team definition of done (`definition-of-done.md`, `DoD.md`, `dod.yaml`, …).
+    DefinitionOfDone,
+    /// Not read.
+    Skip,
+}
+
+/// Facts about an item file that come from where it lies.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ItemPlace {
+    /// The Backlog.md root directory (`backlog`, `.backlog`), if the file is in one.
+    pub backlog_md_root: Option<String>,
+    /// Under Backlog.md's `archive/`: resolves links, never reported.
+    pub archived: bool,
+    /// The kind implied by the folder (`epics/`, `stories/`, `tasks/`…).
+    pub folder_kind: Option<Kind>,
+}
+
+/// Backlog.md's folders that hold items; others (`docs`, `decisions`, `milestones`) do not.
+const BACKLOG_MD_ITEM_DIRS: &[&str] = &["tasks", "drafts", "completed", "archive"];
+
+const DOD_FILE_NAMES: &[&str] = &[
+    "definition-of-done.md",
+    "definition_of_done.md",
+    "definition-of-done.markdown",
+    "dod.md",
+    "dod.yaml",
+    "dod.yml",
+    "definition-of-done.yaml",
+    "definition-of-done.yml",
+    "definition_of_done.yaml",
+    "definition_of_done.yml",
+];
+
+/// Classifies paths, knowing every path of the walk (to recognise Backlog.md roots by their
+/// `config.yml`).
+#[derive(Debug, Default)]
+pub struct LayoutIndex {
+    backlog_md_roots: HashSet<String>,
+}
+
+impl LayoutIndex {
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut backlog_md_roots = HashSet::new();
+        for path in paths {
+            if let Some(dir) = path
+                .strip_suffix("/config.yml")
+                .or_else(|| path.strip_suffix("/config.yaml"))
+                .or_else(|| (path == "config.yml").then_some(""))
+            {
+                let name = dir.rsplit('/').next().unwrap_or(dir);
+                if is_backlog_md_dir_name(name) {
+                    backlog_md_roots.insert(dir.to_string());
+                }
+            }
+        }
+        LayoutIndex { backlog_md_roots }
+    }
+
+    pub fn is_backlog_md_root(&self, dir: &str) -> bool {
+        self.backlog_md_roots.contains(dir)
+    }
+
+    pub fn backlog_md_roots(&self) -> impl Iterator<Item = &String> {
+        self.backlog_md_roots.iter()
+    }
+
+    /// What `path` (relative, `/`-separated) is.
+    pub fn classify(&self, path: &str) -> FileRole {
+        let file_name = path.rsplit('/').next().unwrap_or(path);
+        let lower = file_name.to_ascii_lowercase();
+        let segments: Vec<&str> = path.split('/').collect();
+        let dirs = &segments[..segments.len().saturating_sub(1)];
+
+        // Inside a Backlog.md root: only its item folders hold items.
+        for i in (0..dirs.len()).rev() {
+            let root = dirs[..=i].join("/");
+            if !self.backlog_md_roots.contains(&root) {
+                continue;
+            }
+            let rest = &dirs[i + 1..];
+            if rest.is_empty() {
+                if lower == "config.yml" || lower == "config.yaml" {
+                    return FileRole::BacklogMdConfig { root };
+                }
+                if DOD_FILE_NAMES.contains(&lower.as_str()) {
+                    return FileRole::DefinitionOfDone;
+                }
+                return FileRole::Skip;
+            }
+            if !BACKLOG_MD_ITEM_DIRS.contains(&rest[0]) {
+                if rest[0] == "docs" && DOD_FILE_NAMES.contains(&lower.as_str()) {
+                    return FileRole::DefinitionOfDone;
+                }
+                return FileRole::Skip;
+            }
+            let place = ItemPlace {
+                backlog_md_root: Some(root),
+                archived: rest[0] == "archive",
+                folder_kind: Some(Kind::Task),
+            };
+            return if is_markdown(&lower) {
+                FileRole::MarkdownItem(place)
+            } else {
+                FileRole::Skip
+            };
+        }
+
+        if DOD_FILE_NAMES.contains(&lower.as_str()) {
+            return FileRole::DefinitionOfDone;
+        }
+        let place = ItemPlace {
+            backlog_md_root: None,
+            archived: false,
+            folder_kind: folder_kind(dirs),
+        };
+        if is_markdown(&lower) {
+            FileRole::MarkdownItem(place)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            FileRole::YamlItems(place)
+        } else {
+            FileRole::Skip
+        }
+    }
+}
+
+fn is_backlog_md_dir_name(name: &str) -> bool {
+    name == "backlog" || name == ".backlog"
+}
+
+fn is_markdown(lower_name: &str) -> bool {
+    lower_name.ends_with(".md") || lower_name.ends_with(".markdown")
+}
+
+/// The kind implied by the nearest folder named after a kind.
+fn folder_kind(dirs: &[&str]) -> Option<Kind> {
+    dirs.iter().rev().find_map(|dir| kind_of_collection(dir))
+}
+
+/// `epics` → epic, `stories` → story, … (used for folders and YAML list keys).
+pub fn kind_of_collection(name: &str) -> Option<Kind> {
+    match name.to_ascii_lowercase().as_str() {
+        "epics" => Some(Kind::Epic),
+        "features" => Some(Kind::Feature),
+        "stories" | "user-stories" | "user_stories" | "userstories" => Some(Kind::Story),
+        "tasks" | "subtasks" => Some(Kind::Task),
+        "bugs" | "defects" => Some(Kind::Bug),
+        "spikes" => Some(Kind::Spike),
+        "attacker-stories" | "attacker_stories" | "abuse-cases" => Some(Kind::AttackerStory),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> LayoutIndex {
+        LayoutIndex::new([
+            "backlog/config.yml",
+            "backlog/tasks/back-1 - A.md",
+            "sub/.backlog/config.yml",
+        ])
+    }
+
+    #[test]
+    fn backlog_md_folders() {
+        let idx = index();
+        match idx.classify("backlog/tasks/back-1 - A.md") {
+            FileRole::MarkdownItem(place) => {
+                assert_eq!(place.backlog_md_root.as_deref(), Some("backlog"));
+                assert!(!place.archived);
+                assert_eq!(place.folder_kind, Some(Kind::Task));
+            }
+            other => panic!("{other:?}"),
+        }
+        match idx.classify("backlog/archive/tasks/back-2 - B.md") {
+            FileRole::MarkdownItem(place) => assert!(place.archived),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(idx.classify("backlog/docs/doc-1.md"), FileRole::Skip);
+        assert_eq!(idx.classify("backlog/milestones/m-1.md"), FileRole::Skip);
+        assert_eq!(
+            idx.classify("backlog/config.yml"),
+            FileRole::BacklogMdConfig {
+                root: "backlog".into()
+            }
+        );
+        assert!(matches!(
+            idx.classify("sub/.backlog/completed/x.md"),
+            FileRole::MarkdownItem(_)
+        ));
+    }
+
+    #[test]
+    fn plain_folders_and_dod() {
+        let idx = index();
+        match idx.classify(".project/stories/US-1.md") {
+            FileRole::MarkdownItem(place) => assert_eq!(place.folder_kind, Some(Kind::Story)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            idx.classify("backlog.yaml"),
+            FileRole::YamlItems(_)
+        ));
+        assert_eq!(idx.classify("docs/DoD.md"), FileRole::DefinitionOfDone);
+        assert_eq!(idx.classify("dod.yaml"), FileRole::DefinitionOfDone);
+        assert_eq!(idx.classify("src/main.rs"), FileRole::Skip);
+        // A folder called backlog without config.yml is an ordinary folder.
+        assert!(matches!(
+            idx.classify("other/backlog/docs/x.md"),
+            FileRole::MarkdownItem(_)
+        ));
+    }
+}

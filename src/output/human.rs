@@ -1,0 +1,261 @@
+//! `--format human`: compiler-style diagnostics rendered by miette (the file, the exact span,
+//! the rule id, a help line), then a summary line. Snippets are read again from their source
+//! and every character that could drive the terminal is neutralised first.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+use crate::diagnostic::{Finding, Severity, Summary};
+use crate::engine::{CheckOutcome, finding_path};
+use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
+
+/// How the human report looks.
+#[derive(Clone, Copy, Debug)]
+pub struct HumanStyle {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// Source texts read again for snippets, once per file.
+struct Snippets<'a> {
+    sources: &'a SourceMap,
+    reader: &'a dyn SourceReader,
+    cache: HashMap<SourceId, Option<Arc<String>>>,
+}
+
+impl Snippets<'_> {
+    fn text(&mut self, id: SourceId) -> Option<Arc<String>> {
+        if let Some(hit) = self.cache.get(&id) {
+            return hit.clone();
+        }
+        let text = self
+            .sources
+            .get(id)
+            .and_then(|file| self.reader.read(file).ok())
+            .map(|bytes| Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned()));
+        self.cache.insert(id, text.clone());
+        text
+    }
+}
+
+/// One finding as a miette diagnostic.
+struct Report {
+    message: String,
+    rule: &'static str,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<String>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.rule.is_empty()).then(|| Box::new(self.rule) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() || self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+/// A span that fits the re-read text (it may have changed on disk since it was parsed).
+fn fits(text: &str, start: usize, end: usize) -> bool {
+    end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end)
+}
+
+fn build(finding: &Finding, snippets: &mut Snippets<'_>) -> Report {
+    let severity = match finding.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    };
+    let mut report = Report {
+        message: one_line(&finding.message),
+        rule: finding.rule,
+        severity,
+        help: Some(one_line(&finding.help)).filter(|h| !h.is_empty()),
+        source: None,
+        labels: Vec::new(),
+        related: Vec::new(),
+    };
+    let Some(span) = finding.span else {
+        if let Some(file) = &finding.file {
+            report.message = format!("{} ({})", report.message, one_line(file));
+        }
+        return report;
+    };
+    let path = snippets.sources.path(span.source).to_string();
+    let Some(text) = snippets
+        .text(span.source)
+        .filter(|t| fits(t, span.start as usize, span.end as usize))
+    else {
+        report.message = format!(
+            "{} ({}:{}:{})",
+            report.message,
+            one_line(&path),
+            span.begin.line,
+            span.begin.column
+        );
+        return report;
+    };
+    report.labels.push(LabeledSpan::new_primary_with_span(
+        Some(one_line(&finding.label)).filter(|l| !l.is_empty()),
+        (span.start as usize, span.len()),
+    ));
+    for related in &finding.related {
+        if related.span.source == span.source
+            && fits(
+                &text,
+                related.span.start as usize,
+                related.span.end as usize,
+            )
+        {
+            report.labels.push(LabeledSpan::new_with_span(
+                Some(one_line(&related.message)),
+                (related.span.start as usize, related.span.len()),
+            ));
+        } else if let Some(other) = snippets
+            .text(related.span.source)
+            .filter(|t| fits(t, related.span.start as usize, related.span.end as usize))
+        {
+            let other_path = snippets.sources.path(related.span.source).to_string();
+            report.related.push(Report {
+                message: one_line(&related.message),
+                rule: "",
+                severity: miette::Severity::Advice,
+                help: None,
+                source: Some(NamedSource::new(sanitize_for_terminal(&other_path), other)),
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    (related.span.start as usize, related.span.len()),
+                )],
+                related: Vec::new(),
+            });
+        }
+    }
+    report.source = Some(NamedSource::new(sanitize_for_terminal(&path), text));
+    report
+}
+
+/// Writes every finding and the summary line.
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &CheckOutcome,
+    reader: &dyn SourceReader,
+    style: HumanStyle,
+) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut snippets = Snippets {
+        sources: &outcome.sources,
+        reader,
+        cache: HashMap::new(),
+    };
+    for finding in &outcome.findings {
+        let report = build(finding, &mut snippets);
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &report).is_err() {
+            rendered = format!(
+                "{}: {} [{}] {}\n",
+                finding.severity,
+                report.message,
+                finding.rule,
+                finding_path(finding, &outcome.sources)
+            );
+        }
+        out.write_all(rendered.as_bytes())?;
+        writeln!(out)?;
+    }
+    write_summary(out, &outcome.summary, style.color)
+}
+
+/// `backlint: 12 files, 40 items, 9 triggered the checklist — 3 errors, 1 warning`
+pub fn write_summary(out: &mut dyn Write, summary: &Summary, color: bool) -> io::Result<()> {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    let paint = |text: String, style: anstyle::Style| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text
+        }
+    };
+    let red = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    let yellow = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+    let green = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Green.into()));
+    let errors = plural(summary.errors, "error");
+    let warnings = plural(summary.warnings, "warning");
+    let verdict = match (summary.errors, summary.warnings) {
+        (0, 0) => paint("no problems".to_string(), green),
+        (0, _) => paint(warnings, yellow),
+        (_, 0) => paint(errors, red),
+        _ => format!("{}, {}", paint(errors, red), paint(warnings, yellow)),
+    };
+    writeln!(
+        out,
+        "backlint: {}, {}, {} triggered the checklist — {verdict}",
+        plural(summary.files, "file"),
+        plural(summary.items, "item"),
+        summary.triggered
+    )
+}

@@ -1,0 +1,137 @@
+//! `--format json`: the machine-readable report, schema version 1 (SPEC §5). Every parsed item
+//! appears in `items` with its categories and evidence, triggered or not.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::Summary;
+use crate::engine::{CheckOutcome, finding_path};
+use crate::model::id_key;
+
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    pub version: u32,
+    pub summary: Summary,
+    pub items: Vec<JsonItem<'a>>,
+    pub findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonItem<'a> {
+    pub id: &'a str,
+    pub file: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub categories: Vec<JsonCategory<'a>>,
+    pub spikes: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct JsonCategory<'a> {
+    pub category: &'a str,
+    pub evidence: Vec<JsonEvidence<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonEvidence<'a> {
+    pub text: &'a str,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    pub rule: &'a str,
+    pub severity: &'a str,
+    pub item: Option<&'a str>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub end_line: Option<u32>,
+    pub end_column: Option<u32>,
+    pub message: &'a str,
+    pub help: &'a str,
+    pub categories: &'a [String],
+    pub fingerprint: &'a str,
+}
+
+/// Builds the report model (also used by other formats that want the same view).
+pub fn report(outcome: &CheckOutcome) -> JsonReport<'_> {
+    let backlog = &outcome.backlog;
+    let items = backlog
+        .items
+        .iter()
+        .enumerate()
+        .map(|(idx, item)| {
+            let triage = outcome.triage.get(idx);
+            let categories = triage
+                .map(|t| {
+                    t.categories
+                        .iter()
+                        .map(|c| JsonCategory {
+                            category: &outcome.category_ids[c.category],
+                            evidence: c
+                                .evidence
+                                .iter()
+                                .map(|e| JsonEvidence {
+                                    text: &e.text,
+                                    line: e.span.begin.line,
+                                    column: e.span.begin.column,
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut spikes: Vec<&str> = backlog
+                .threat_spikes(idx)
+                .into_iter()
+                .map(|(s, _)| backlog.items[s].id.as_str())
+                .collect();
+            spikes.sort_by_key(|s| id_key(s));
+            JsonItem {
+                id: &item.id,
+                file: &item.path,
+                kind: item.kind.name(),
+                status: item.status.name(),
+                categories,
+                spikes,
+            }
+        })
+        .collect();
+    let findings = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let file = finding_path(f, &outcome.sources);
+            JsonFinding {
+                rule: f.rule,
+                severity: f.severity.name(),
+                item: f.item.as_deref(),
+                file: Some(file).filter(|p| !p.is_empty()),
+                line: f.span.map(|s| s.begin.line),
+                column: f.span.map(|s| s.begin.column),
+                end_line: f.span.map(|s| s.finish.line),
+                end_column: f.span.map(|s| s.finish.column),
+                message: &f.message,
+                help: &f.help,
+                categories: &f.categories,
+                fingerprint: &f.fingerprint,
+            }
+        })
+        .collect();
+    JsonReport {
+        version: 1,
+        summary: outcome.summary,
+        items,
+        findings,
+    }
+}
+
+pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
+    let report = report(outcome);
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,208 @@
+//! Markdown bodies through pulldown-cmark's offset iterator: headings and the sections they open,
+//! code (fenced, indented, inline), links, task-list entries and HTML comments, all as byte
+//! ranges of the file.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A heading and the body text it governs (up to the next heading of any level).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    /// The heading's text, as written (without `#` marks).
+    pub text: String,
+    /// The heading line itself.
+    pub range: Range<usize>,
+    /// From the end of the heading to the next heading (or the end of the body).
+    pub content: Range<usize>,
+}
+
+/// A link in the body: its destination as written, and where the whole link is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MdLink {
+    pub dest: String,
+    pub range: Range<usize>,
+}
+
+/// A task-list entry (`- [ ] …` / `- [x] …`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskEntry {
+    pub checked: bool,
+    /// The whole list item.
+    pub range: Range<usize>,
+}
+
+/// A list item (bulleted or numbered), for definitions of done written as plain lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListEntry {
+    pub range: Range<usize>,
+    pub task: Option<bool>,
+}
+
+/// What a Markdown body is made of, as byte ranges of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MarkdownBody {
+    pub range: Range<usize>,
+    pub headings: Vec<Heading>,
+    /// Fenced and indented code blocks.
+    pub code_blocks: Vec<Range<usize>>,
+    pub inline_code: Vec<Range<usize>>,
+    pub links: Vec<MdLink>,
+    pub list_entries: Vec<ListEntry>,
+    pub html: Vec<Range<usize>>,
+}
+
+impl MarkdownBody {
+    /// Task-list entries only.
+    pub fn tasks(&self) -> impl Iterator<Item = TaskEntry> + '_ {
+        self.list_entries.iter().filter_map(|e| {
+            e.task.map(|checked| TaskEntry {
+                checked,
+                range: e.range.clone(),
+            })
+        })
+    }
+
+    /// The innermost heading whose content contains `offset`.
+    pub fn heading_at(&self, offset: usize) -> Option<&Heading> {
+        let idx = self
+            .headings
+            .partition_point(|h| h.range.start <= offset)
+            .checked_sub(1)?;
+        self.headings.get(idx)
+    }
+}
+
+/// Parses the body `text[range]`.
+pub fn parse(text: &str, range: Range<usize>) -> MarkdownBody {
+    let base = range.start;
+    let body = &text[range.clone()];
+    let mut out = MarkdownBody {
+        range: range.clone(),
+        ..MarkdownBody::default()
+    };
+    if body.trim().is_empty() {
+        return out;
+    }
+    let options =
+        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut heading: Option<(u8, Range<usize>, String)> = None;
+    let mut link: Option<(String, Range<usize>)> = None;
+    let mut items: Vec<usize> = Vec::new();
+    for (event, at) in Parser::new_ext(body, options).into_offset_iter() {
+        let at = base + at.start..base + at.end;
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((heading_level(level), at, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, range, text)) = heading.take() {
+                    out.headings.push(Heading {
+                        level,
+                        text: text.trim().to_string(),
+                        content: range.end..range.end,
+                        range,
+                    });
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::Code(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                }
+                out.inline_code.push(at);
+            }
+            Event::Start(Tag::CodeBlock(_)) => out.code_blocks.push(at),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), at));
+            }
+            Event::End(TagEnd::Link) => {
+                if let Some((dest, range)) = link.take() {
+                    out.links.push(MdLink { dest, range });
+                }
+            }
+            Event::Start(Tag::Item) => {
+                out.list_entries.push(ListEntry {
+                    range: at,
+                    task: None,
+                });
+                items.push(out.list_entries.len() - 1);
+            }
+            Event::End(TagEnd::Item) => {
+                items.pop();
+            }
+            Event::TaskListMarker(checked) => {
+                if let Some(entry) = items.last().and_then(|i| out.list_entries.get_mut(*i)) {
+                    entry.task = Some(checked);
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => out.html.push(at),
+            _ => {}
+        }
+    }
+    let ends: Vec<usize> = out
+        .headings
+        .iter()
+        .skip(1)
+        .map(|h| h.range.start)
+        .chain(std::iter::once(range.end))
+        .collect();
+    for (heading, end) in out.headings.iter_mut().zip(ends) {
+        heading.content = heading.range.end..end.max(heading.range.end);
+    }
+    out
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_code_links_tasks() {
+        let text = "---\nid: A\n---\n# Title\n\nSee [spike](SPIKE-1.md) and <https://x.y>.\n\n```\nwebhook\n```\n\n## Definition of Done\n<!-- DOD:BEGIN -->\n- [x] #1 risk accepted\n- [ ] tests\n<!-- DOD:END -->\n\nSetext\n------\n\ntext `code`\n";
+        let start = text.find("# Title").unwrap_or_default();
+        let body = parse(text, start..text.len());
+        let titles: Vec<_> = body
+            .headings
+            .iter()
+            .map(|h| (h.level, h.text.as_str()))
+            .collect();
+        assert_eq!(
+            titles,
+            vec![(1, "Title"), (2, "Definition of Done"), (2, "Setext")]
+        );
+        assert_eq!(body.links.len(), 2);
+        assert_eq!(body.links[0].dest, "SPIKE-1.md");
+        assert_eq!(&text[body.links[0].range.clone()], "[spike](SPIKE-1.md)");
+        assert_eq!(body.code_blocks.len(), 1);
+        assert!(text[body.code_blocks[0].clone()].contains("webhook"));
+        let tasks: Vec<_> = body.tasks().map(|t| t.checked).collect();
+        assert_eq!(tasks, vec![true, false]);
+        assert_eq!(body.html.len(), 2);
+        assert_eq!(body.inline_code.len(), 1);
+        let dod = &body.headings[1];
+        assert!(text[dod.content.clone()].contains("risk accepted"));
+        assert!(!text[dod.content.clone()].contains("Setext"));
+        let at = text.find("tests").unwrap_or_default();
+        assert_eq!(
+            body.heading_at(at).map(|h| h.text.as_str()),
+            Some("Definition of Done")
+        );
+    }
+}

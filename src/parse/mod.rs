@@ -1,0 +1,5 @@
+//! Bytes to structure, with byte offsets kept: front matter, YAML, Markdown. No rule logic.
+
+pub mod frontmatter;
+pub mod markdown;
+pub mod yaml;

@@ -1,0 +1,154 @@
+//! The rules. Each is a unit struct whose doc comment is its documentation (`backlint explain`);
+//! adding a rule is one file (or one declaration in a family file) and one line in [`ALL`].
+//!
+//! Rules see only the [`Context`] (the backlog, the triage results, the checklist and the team's
+//! definitions of done); they never touch the file system or git.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::Backlog;
+use crate::triage::{Checklist, ItemTriage};
+
+pub mod cycle;
+pub mod item;
+pub mod spike;
+pub mod triage;
+
+/// Declares a rule: a unit struct, its id, default severity, one-line summary, and its doc
+/// comment as documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            id: $id:literal,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $name;
+
+        impl $crate::rules::RuleMeta for $name {
+            fn id(&self) -> &'static str {
+                $id
+            }
+            fn default_severity(&self) -> $crate::diagnostic::Severity {
+                $crate::diagnostic::Severity::$sev
+            }
+            fn summary(&self) -> &'static str {
+                $summary
+            }
+            fn docs(&self) -> &'static str {
+                concat!($($doc, "\n"),*)
+            }
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// What every rule says about itself.
+pub trait RuleMeta {
+    fn id(&self) -> &'static str;
+    fn default_severity(&self) -> Severity;
+    fn summary(&self) -> &'static str;
+    /// Markdown: `## What it checks`, `## Why`, `## Example`, `## How to fix`.
+    fn docs(&self) -> &'static str;
+
+    /// A new finding of this rule at its default severity.
+    fn finding(&self, message: String) -> Finding {
+        Finding::new(self.id(), self.default_severity(), message)
+    }
+}
+
+/// A rule's check.
+pub trait Check {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// A rule: its metadata and its check.
+pub trait Rule: RuleMeta + Check + Sync {}
+impl<T: RuleMeta + Check + Sync> Rule for T {}
+
+/// Everything a rule may look at.
+pub struct Context<'a> {
+    pub backlog: &'a Backlog,
+    /// Triage results, parallel to `backlog.items`.
+    pub triage: &'a [ItemTriage],
+    pub checklist: &'a Checklist,
+    /// Today, for `until` dates (`YYYY-MM-DD`).
+    pub today: jiff::civil::Date,
+}
+
+impl Context<'_> {
+    /// The category ids an item triggered.
+    pub fn categories_of(&self, idx: usize) -> Vec<String> {
+        self.triage
+            .get(idx)
+            .map(|t| {
+                t.categories
+                    .iter()
+                    .map(|c| self.checklist.categories[c.category].id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the item's findings should be reported (archived items only resolve links).
+    pub fn reported(&self, idx: usize) -> bool {
+        !self.backlog.items[idx].archived
+    }
+
+    pub fn category_title(&self, category: usize) -> &str {
+        &self.checklist.categories[category].title
+    }
+}
+
+/// Every rule, in the order `backlint rules` lists them.
+pub static ALL: &[&dyn Rule] = &[
+    &item::ParseError,
+    &item::DuplicateId,
+    &item::UnknownStatus,
+    &triage::MissingSpike,
+    &triage::OverrideWithoutReason,
+    &spike::DanglingLink,
+    &spike::NotThreatAnalysis,
+    &spike::UncoveredCategory,
+    &spike::NotDoneBeforeStart,
+    &spike::ScheduledAfter,
+    &cycle::LinkCycle,
+];
+
+/// Rule ids that are not rules of [`ALL`] but name findings produced elsewhere.
+pub const CONFIG_RULES: &[(&str, &str)] = &[
+    (
+        "config/invalid",
+        "backlint.yaml or a rule pack is malformed or has invalid values",
+    ),
+    (
+        "config/changed",
+        "the working tree's configuration differs from the one read from --config-from-ref",
+    ),
+];
+
+/// The rule with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.id() == id)
+}
+
+/// Runs every rule.
+pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in ALL {
+        rule.check(cx, &mut out);
+    }
+    out
+}
+
+/// Lists categories for messages: "network input and authentication".
+pub fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,327 @@
+//! Source files, byte spans and their 1-based line/column positions (columns count characters).
+//!
+//! File text is not kept for the whole run: spans carry their positions, computed once while the
+//! text is at hand, and renderers that need a snippet read the file again through a
+//! [`SourceReader`].
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a file in the run's [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SourceId(pub u32);
+
+/// A 1-based line and a 1-based column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A byte range in one source file, with its start and end positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub source: SourceId,
+    pub start: u32,
+    pub end: u32,
+    pub begin: Pos,
+    pub finish: Pos,
+}
+
+impl Span {
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// Line starts of one text, to turn byte offsets into [`Pos`] and [`Span`].
+pub struct LineIndex<'a> {
+    text: &'a str,
+    source: SourceId,
+    starts: Vec<u32>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: SourceId, text: &'a str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        LineIndex {
+            text,
+            source,
+            starts,
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn source(&self) -> SourceId {
+        self.source
+    }
+
+    /// Number of lines (a final line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where the 1-based `line` starts (clamped to the text).
+    pub fn line_start(&self, line: u32) -> usize {
+        let idx = (line.max(1) - 1) as usize;
+        self.starts
+            .get(idx)
+            .map_or(self.text.len(), |s| *s as usize)
+    }
+
+    /// The position of a byte offset; offsets inside a UTF-8 sequence round down.
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line_idx = self.starts.partition_point(|s| *s as usize <= offset) - 1;
+        let line_start = self.starts[line_idx] as usize;
+        let column = self.text[line_start..offset].chars().count() + 1;
+        Pos {
+            line: line_idx as u32 + 1,
+            column: column as u32,
+        }
+    }
+
+    /// Byte offset of a 1-based line and character column (clamped to the line).
+    pub fn offset_of(&self, line: u32, column: u32) -> usize {
+        let start = self.line_start(line);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let mut offset = start;
+        for (n, (i, _)) in self.text[start..line_end].char_indices().enumerate() {
+            offset = start + i;
+            if n + 1 >= column.max(1) as usize {
+                return offset;
+            }
+        }
+        if column as usize > self.text[start..line_end].chars().count() {
+            line_end
+        } else {
+            offset
+        }
+    }
+
+    pub fn span(&self, range: Range<usize>) -> Span {
+        let start = floor_char_boundary(self.text, range.start.min(self.text.len()));
+        let end = floor_char_boundary(self.text, range.end.min(self.text.len())).max(start);
+        Span {
+            source: self.source,
+            start: start as u32,
+            end: end as u32,
+            begin: self.pos(start),
+            finish: self.pos(end),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Where the bytes of an input file come from.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// A file on disk.
+    Disk(PathBuf),
+    /// Bytes already in memory (a git blob, a test fixture).
+    Memory(Arc<[u8]>),
+    /// Found but not readable (the walk could not enter it); reading fails with this message.
+    Unreadable(String),
+}
+
+/// One input file: its path relative to the repository root (with `/`) and where to read it.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    pub path: String,
+    pub origin: Origin,
+}
+
+/// The files of one run, indexed by [`SourceId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<InputFile>,
+}
+
+impl SourceMap {
+    pub fn new(files: Vec<InputFile>) -> Self {
+        SourceMap { files }
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn get(&self, id: SourceId) -> Option<&InputFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn path(&self, id: SourceId) -> &str {
+        self.get(id).map_or("<unknown>", |f| f.path.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &InputFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (SourceId(i as u32), f))
+    }
+
+    /// Adds a file that is not part of the walk (a configured definition of done).
+    pub fn push(&mut self, file: InputFile) -> SourceId {
+        self.files.push(file);
+        SourceId(self.files.len() as u32 - 1)
+    }
+}
+
+/// Reads an input file's bytes. The walk reads from disk; `--staged` reads git blobs.
+pub trait SourceReader: Sync {
+    fn read(&self, file: &InputFile) -> io::Result<Vec<u8>>;
+}
+
+/// Reads [`Origin::Disk`] files from the file system and [`Origin::Memory`] from memory.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FsReader;
+
+impl SourceReader for FsReader {
+    fn read(&self, file: &InputFile) -> io::Result<Vec<u8>> {
+        match &file.origin {
+            Origin::Disk(path) => std::fs::read(path),
+            Origin::Memory(bytes) => Ok(bytes.to_vec()),
+            Origin::Unreadable(message) => Err(io::Error::other(message.clone())),
+        }
+    }
+}
+
+/// Decodes file bytes as UTF-8, dropping a leading byte-order mark. Invalid sequences become
+/// U+FFFD so that one bad byte does not hide a whole item; the returned flag says it happened.
+pub fn decode(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(err) => (String::from_utf8_lossy(err.as_bytes()).into_owned(), true),
+    }
+}
+
+/// Replaces characters that a terminal would interpret (C0/C1 controls other than tab and
+/// newline, DEL, bidirectional overrides, and carriage returns, which become spaces) so that item text can never drive the terminal.
+/// Each replaced character becomes as many `?` as it has UTF-8 bytes, which keeps byte offsets
+/// valid for snippet rendering.
+pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|ch| ch == '\r' || is_unsafe_for_terminal(ch))
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch == '\r' {
+            // A carriage return could overwrite what the terminal already shows.
+            out.push(' ');
+        } else if is_unsafe_for_terminal(ch) {
+            for _ in 0..ch.len_utf8() {
+                out.push('?');
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages.
+pub fn one_line(text: &str) -> String {
+    let cleaned = sanitize_for_terminal(text);
+    let mut out = String::with_capacity(cleaned.len());
+    let mut last_space = false;
+    for ch in cleaned.chars() {
+        let ch = if ch == '\n' || ch == '\r' || ch == '\t' {
+            ' '
+        } else {
+            ch
+        };
+        if ch == ' ' && last_space {
+            continue;
+        }
+        last_space = ch == ' ';
+        out.push(ch);
+    }
+    out.trim().to_string()
+}
+
+fn is_unsafe_for_terminal(ch: char) -> bool {
+    matches!(ch, '\u{0}'..='\u{8}' | '\u{b}'..='\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+impl fmt::Display for SourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let text = "ab\nпривет webhook\n";
+        let index = LineIndex::new(SourceId(0), text);
+        let offset = text.find("webhook").unwrap_or_default();
+        assert_eq!(index.pos(offset), Pos { line: 2, column: 8 });
+        assert_eq!(index.pos(0), Pos { line: 1, column: 1 });
+        let span = index.span(offset..offset + 7);
+        assert_eq!(
+            span.finish,
+            Pos {
+                line: 2,
+                column: 15
+            }
+        );
+        assert_eq!(index.offset_of(2, 8), offset);
+    }
+
+    #[test]
+    fn positions_clamp_inside_multibyte() {
+        let text = "пр";
+        let index = LineIndex::new(SourceId(0), text);
+        assert_eq!(index.pos(1), Pos { line: 1, column: 1 });
+        assert_eq!(index.pos(99), Pos { line: 1, column: 3 });
+    }
+
+    #[test]
+    fn escapes_are_neutralised_with_offsets_kept() {
+        let text = "a\u{1b}[31mred\u{9b}x\u{202e}y\tz\n";
+        let clean = sanitize_for_terminal(text);
+        assert_eq!(clean.len(), text.len());
+        assert!(!clean.contains('\u{1b}'));
+        assert!(!clean.contains('\u{9b}'));
+        assert!(!clean.contains('\u{202e}'));
+        assert!(clean.contains("\tz\n"));
+        assert_eq!(one_line("a\n  b\u{7}"), "a b?");
+    }
+}

@@ -1,0 +1,550 @@
+//! Compiles rule packs into a [`Checklist`]: every phrase of every category and signal in one
+//! case-insensitive regex (one pass over an item's text finds all evidence), plus label, path
+//! and field tables.
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+
+use super::pack::{CategoryDef, RulePack};
+use crate::model::TextRole;
+use crate::model::vocab::normalise_word;
+
+/// The text signals rules use besides the categories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Signal {
+    /// "we'll do security later", "hardening sprint" (`debt/deferred-security`).
+    DeferredSecurity,
+    /// "As an attacker, I must not be able to …" (`story/attacker-story-missing`).
+    AttackerStory,
+}
+
+impl Signal {
+    pub const ALL: [(Signal, &'static str); 2] = [
+        (Signal::DeferredSecurity, "deferred-security"),
+        (Signal::AttackerStory, "attacker-story"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Signal::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
+/// Signal names that are matched on their own texts rather than in the combined pass.
+pub const STANDALONE_SIGNALS: [&str; 2] = ["risk-acceptance", "measurable"];
+
+/// A checklist category, compiled.
+#[derive(Clone, Debug)]
+pub struct Category {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub explain: String,
+    pub threshold: f32,
+    /// The packs that defined or extended it, in order (`builtin:default`, `./rules/ours.yaml`).
+    pub origins: Vec<String>,
+}
+
+/// What a phrase is evidence of.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Target {
+    Category { category: usize, weight: f32 },
+    Signal(Signal),
+}
+
+/// A problem in a pack: reported as `config/*` by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackError {
+    pub pack: String,
+    pub message: String,
+}
+
+/// Compiled categories and detectors.
+#[derive(Debug)]
+pub struct Checklist {
+    pub categories: Vec<Category>,
+    pub(crate) phrases: Regex,
+    /// Per phrase: what it is evidence of.
+    pub(crate) targets: Vec<Vec<Target>>,
+    /// `(capture group, phrase)` for the group that wraps each phrase.
+    pub(crate) group_entries: Vec<(usize, usize)>,
+    pub(crate) labels: Vec<(String, usize, f32)>,
+    pub(crate) paths: Option<(GlobSet, Vec<(usize, f32)>)>,
+    pub(crate) fields: Vec<(String, String, usize, f32)>,
+    pub(crate) role_weights: BTreeMap<TextRole, f32>,
+    pub(crate) dampeners: Vec<(Regex, f32)>,
+    pub(crate) risk_acceptance: Option<Regex>,
+    pub(crate) measurable: Option<Regex>,
+    pub severities: BTreeMap<String, String>,
+}
+
+fn default_role_weights() -> BTreeMap<TextRole, f32> {
+    BTreeMap::from([
+        (TextRole::Title, 1.0),
+        (TextRole::Description, 1.0),
+        (TextRole::Acceptance, 1.0),
+        (TextRole::Plan, 0.6),
+        (TextRole::Notes, 0.3),
+        (TextRole::References, 0.15),
+        (TextRole::DefinitionOfDone, 0.0),
+        (TextRole::OutOfScope, 0.0),
+    ])
+}
+
+fn role_by_name(name: &str) -> Option<TextRole> {
+    Some(match name {
+        "title" => TextRole::Title,
+        "description" => TextRole::Description,
+        "acceptance" | "acceptance_criteria" => TextRole::Acceptance,
+        "plan" => TextRole::Plan,
+        "notes" => TextRole::Notes,
+        "references" => TextRole::References,
+        "definition_of_done" => TextRole::DefinitionOfDone,
+        "out_of_scope" => TextRole::OutOfScope,
+        _ => return None,
+    })
+}
+
+/// Turns a pack phrase into regex syntax: a space outside a character class matches any run
+/// of whitespace, hyphens or underscores.
+pub fn phrase_to_regex(phrase: &str) -> String {
+    let mut out = String::with_capacity(phrase.len() + 16);
+    let mut in_class = false;
+    let mut escaped = false;
+    let mut last_was_space = false;
+    let mut chars = phrase.trim().chars().peekable();
+    while let Some(ch) = chars.next() {
+        if escaped {
+            out.push(ch);
+            escaped = false;
+            last_was_space = false;
+            continue;
+        }
+        match ch {
+            '\\' => {
+                escaped = true;
+                out.push(ch);
+            }
+            '[' => {
+                in_class = true;
+                out.push(ch);
+            }
+            // Inner groups do not capture: only the phrase as a whole is a capture group.
+            '(' if !in_class && chars.peek() != Some(&'?') => out.push_str("(?:"),
+            ']' => {
+                in_class = false;
+                out.push(ch);
+            }
+            ' ' if !in_class => {
+                // "a ?b": the separator is optional.
+                let optional = chars.peek() == Some(&'?');
+                if optional {
+                    chars.next();
+                }
+                if !last_was_space {
+                    out.push_str(if optional { r"[\s_\-]*" } else { r"[\s_\-]+" });
+                }
+                last_was_space = true;
+                continue;
+            }
+            _ => out.push(ch),
+        }
+        last_was_space = false;
+    }
+    out
+}
+
+struct PhraseEntry {
+    regex: String,
+    targets: Vec<Target>,
+}
+
+/// Builds a checklist from packs applied in order (later packs extend or replace categories).
+pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>> {
+    let mut errors = Vec::new();
+    let mut categories: Vec<Category> = Vec::new();
+    let mut defs: Vec<Vec<(String, CategoryDef)>> = Vec::new();
+    let mut signals: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut role_weights = default_role_weights();
+    let mut dampeners = Vec::new();
+    let mut severities = BTreeMap::new();
+
+    for (origin, pack) in packs {
+        for (id, def) in &pack.categories {
+            let replace = match def.mode.as_deref() {
+                None | Some("extend") => false,
+                Some("replace") => true,
+                Some(other) => {
+                    errors.push(PackError {
+                        pack: origin.clone(),
+                        message: format!(
+                            "category `{id}`: mode `{other}` is not `extend` or `replace`"
+                        ),
+                    });
+                    false
+                }
+            };
+            let idx = match categories.iter().position(|c| &c.id == id) {
+                Some(idx) => idx,
+                None => {
+                    categories.push(Category {
+                        id: id.clone(),
+                        title: id.replace('-', " "),
+                        summary: String::new(),
+                        explain: String::new(),
+                        threshold: 1.0,
+                        origins: Vec::new(),
+                    });
+                    defs.push(Vec::new());
+                    categories.len() - 1
+                }
+            };
+            let cat = &mut categories[idx];
+            cat.origins.push(origin.clone());
+            if let Some(t) = &def.title {
+                cat.title = t.clone();
+            }
+            if let Some(s) = &def.summary {
+                cat.summary = s.trim().to_string();
+            }
+            if let Some(e) = &def.explain {
+                cat.explain = e.trim().to_string();
+            }
+            if let Some(t) = def.threshold {
+                if t.is_finite() && t > 0.0 {
+                    cat.threshold = t;
+                } else {
+                    errors.push(PackError {
+                        pack: origin.clone(),
+                        message: format!("category `{id}`: threshold must be a positive number"),
+                    });
+                }
+            }
+            if replace {
+                defs[idx].clear();
+            }
+            defs[idx].push((origin.clone(), def.clone()));
+        }
+        for (name, phrases) in &pack.signals {
+            let known = Signal::ALL.iter().any(|(_, n)| n == name)
+                || STANDALONE_SIGNALS.contains(&name.as_str());
+            if !known {
+                errors.push(PackError {
+                    pack: origin.clone(),
+                    message: format!(
+                        "unknown signal `{name}` (known: deferred-security, attacker-story, \
+                         risk-acceptance, measurable)"
+                    ),
+                });
+                continue;
+            }
+            let list = signals.entry(name.clone()).or_default();
+            list.extend(phrases.iter().map(|p| (origin.clone(), p.clone())));
+        }
+        for (name, weight) in &pack.roles {
+            match role_by_name(name) {
+                Some(role) if weight.is_finite() && *weight >= 0.0 => {
+                    role_weights.insert(role, *weight);
+                }
+                Some(_) => errors.push(PackError {
+                    pack: origin.clone(),
+                    message: format!("role weight `{name}` must be a non-negative number"),
+                }),
+                None => errors.push(PackError {
+                    pack: origin.clone(),
+                    message: format!(
+                        "unknown text role `{name}` (known: title, description, acceptance, \
+                         plan, notes, references, definition_of_done, out_of_scope)"
+                    ),
+                }),
+            }
+        }
+        for damp in &pack.dampen {
+            for phrase in &damp.phrases {
+                match Regex::new(&format!("(?i){}", phrase_to_regex(phrase))) {
+                    Ok(re) => dampeners.push((re, damp.factor.clamp(0.0, 1.0))),
+                    Err(err) => errors.push(PackError {
+                        pack: origin.clone(),
+                        message: format!("dampen phrase `{phrase}`: {}", short_regex_error(&err)),
+                    }),
+                }
+            }
+        }
+        severities.extend(pack.severities.clone());
+    }
+
+    let mut entries: Vec<PhraseEntry> = Vec::new();
+    let mut add = |regex: String, target: Option<Target>| {
+        if let Some(existing) = entries.iter_mut().find(|e| e.regex == regex) {
+            if let Some(t) = target {
+                existing.targets.push(t);
+            }
+        } else {
+            entries.push(PhraseEntry {
+                regex,
+                targets: target.into_iter().collect(),
+            });
+        }
+    };
+    let mut labels = Vec::new();
+    let mut path_globs = GlobSetBuilder::new();
+    let mut path_targets = Vec::new();
+    let mut fields = Vec::new();
+
+    for (idx, cat_defs) in defs.iter().enumerate() {
+        for (origin, def) in cat_defs {
+            for det in &def.detectors {
+                let weight = match &det.weight {
+                    None => 1.0,
+                    Some(w) => match w.value() {
+                        Some(v) => v,
+                        None => {
+                            errors.push(PackError {
+                                pack: origin.clone(),
+                                message: format!(
+                                    "category `{}`: weight must be strong, medium, weak or a \
+                                     non-negative number",
+                                    categories[idx].id
+                                ),
+                            });
+                            1.0
+                        }
+                    },
+                };
+                for phrase in &det.phrases {
+                    let regex = phrase_to_regex(phrase);
+                    if let Err(err) = Regex::new(&regex) {
+                        errors.push(PackError {
+                            pack: origin.clone(),
+                            message: format!(
+                                "category `{}`: phrase `{phrase}`: {}",
+                                categories[idx].id,
+                                short_regex_error(&err)
+                            ),
+                        });
+                        continue;
+                    }
+                    add(
+                        regex,
+                        Some(Target::Category {
+                            category: idx,
+                            weight,
+                        }),
+                    );
+                }
+                for phrase in &det.not {
+                    let regex = phrase_to_regex(phrase);
+                    if let Err(err) = Regex::new(&regex) {
+                        errors.push(PackError {
+                            pack: origin.clone(),
+                            message: format!(
+                                "category `{}`: `not` phrase `{phrase}`: {}",
+                                categories[idx].id,
+                                short_regex_error(&err)
+                            ),
+                        });
+                        continue;
+                    }
+                    add(regex, None);
+                }
+                for label in &det.labels {
+                    labels.push((normalise_word(label), idx, weight));
+                }
+                for glob in &det.paths {
+                    match Glob::new(glob) {
+                        Ok(g) => {
+                            path_globs.add(g);
+                            path_targets.push((idx, weight));
+                        }
+                        Err(err) => errors.push(PackError {
+                            pack: origin.clone(),
+                            message: format!(
+                                "category `{}`: path glob `{glob}`: {err}",
+                                categories[idx].id
+                            ),
+                        }),
+                    }
+                }
+                for (field, values) in &det.fields {
+                    for value in values {
+                        fields.push((
+                            field.to_ascii_lowercase(),
+                            normalise_word(value),
+                            idx,
+                            weight,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (signal, name) in Signal::ALL {
+        for (origin, phrase) in signals.get(name).into_iter().flatten() {
+            let regex = phrase_to_regex(phrase);
+            if let Err(err) = Regex::new(&regex) {
+                errors.push(PackError {
+                    pack: origin.clone(),
+                    message: format!(
+                        "signal `{name}`: phrase `{phrase}`: {}",
+                        short_regex_error(&err)
+                    ),
+                });
+                continue;
+            }
+            add(regex, Some(Target::Signal(signal)));
+        }
+    }
+    let standalone = |name: &str, errors: &mut Vec<PackError>| -> Option<Regex> {
+        let phrases: Vec<String> = signals
+            .get(name)?
+            .iter()
+            .map(|(_, p)| format!("(?:{})", phrase_to_regex(p)))
+            .collect();
+        if phrases.is_empty() {
+            return None;
+        }
+        match Regex::new(&format!("(?i)(?-u:\\b)(?:{})", phrases.join("|"))) {
+            Ok(re) => Some(re),
+            Err(err) => {
+                errors.push(PackError {
+                    pack: "signals".to_string(),
+                    message: format!("signal `{name}`: {}", short_regex_error(&err)),
+                });
+                None
+            }
+        }
+    };
+    let risk_acceptance = standalone("risk-acceptance", &mut errors);
+    let measurable = standalone("measurable", &mut errors);
+
+    // Longer phrases first, so that at one place the most specific phrase wins.
+    entries.sort_by(|a, b| b.regex.len().cmp(&a.regex.len()));
+    let alternation: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .map(|(n, e)| format!("(?P<p{n}>{})", e.regex))
+        .collect();
+    let pattern = if alternation.is_empty() {
+        // Matches nothing.
+        "[^\\s\\S]".to_string()
+    } else {
+        format!("(?i)(?-u:\\b)(?:{})(?-u:\\b)", alternation.join("|"))
+    };
+    let phrases = match regex::RegexBuilder::new(&pattern)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+    {
+        Ok(re) => re,
+        Err(err) => {
+            errors.push(PackError {
+                pack: "(all packs)".to_string(),
+                message: format!(
+                    "the combined phrases do not compile: {}",
+                    short_regex_error(&err)
+                ),
+            });
+            return Err(errors);
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let paths = if path_targets.is_empty() {
+        None
+    } else {
+        match path_globs.build() {
+            Ok(set) => Some((set, path_targets)),
+            Err(err) => {
+                return Err(vec![PackError {
+                    pack: "(all packs)".to_string(),
+                    message: format!("path globs: {err}"),
+                }]);
+            }
+        }
+    };
+    let group_entries: Vec<(usize, usize)> = phrases
+        .capture_names()
+        .enumerate()
+        .filter_map(|(group, name)| {
+            let entry = name?.strip_prefix('p')?.parse::<usize>().ok()?;
+            Some((group, entry))
+        })
+        .collect();
+    Ok(Checklist {
+        group_entries,
+        categories,
+        phrases,
+        targets: entries.into_iter().map(|e| e.targets).collect(),
+        labels,
+        paths,
+        fields,
+        role_weights,
+        dampeners,
+        risk_acceptance,
+        measurable,
+        severities,
+    })
+}
+
+/// The first line of a regex error (the crate's message spans several lines).
+pub fn short_regex_error(err: &regex::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .filter(|l| l.starts_with("error:"))
+        .map(|l| l.trim_start_matches("error:").trim().to_string())
+        .next()
+        .unwrap_or_else(|| {
+            text.lines()
+                .last()
+                .unwrap_or("invalid regex")
+                .trim()
+                .to_string()
+        })
+}
+
+impl Checklist {
+    pub fn category(&self, id: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.id == id)
+    }
+
+    /// Whether `text` is a residual-risk acceptance entry of a definition of done.
+    pub fn is_risk_acceptance_entry(&self, text: &str) -> bool {
+        self.risk_acceptance
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+    }
+
+    /// The first measurable pass criterion in `text` (a number with a unit, a percentage).
+    pub fn measurable_criterion<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
+        self.measurable.as_ref().and_then(|re| re.find(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_match_separators() {
+        let re = Regex::new(&format!("(?i)^{}$", phrase_to_regex("rate limit")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(re.is_match("rate-limit"));
+        assert!(re.is_match("Rate  limit"));
+        assert!(re.is_match("rate_limit"));
+        assert_eq!(phrase_to_regex("a[ ]b c"), r"a[ ]b[\s_\-]+c");
+        assert_eq!(phrase_to_regex(r"a\ b"), r"a\ b");
+        assert_eq!(phrase_to_regex("log ?in"), r"log[\s_\-]*in");
+        assert_eq!(
+            phrase_to_regex("(a|b) (?i:c) \\(d\\) [(]"),
+            r"(?:a|b)[\s_\-]+(?i:c)[\s_\-]+\(d\)[\s_\-]+[(]"
+        );
+        let login = Regex::new(&format!("(?i)^{}$", phrase_to_regex("log ?ins?")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(login.is_match("login") && login.is_match("log in") && login.is_match("Log-ins"));
+    }
+}
