@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::vocab::Kind;
+use super::vocab::{Kind, Status};
 
 /// How a file is read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,6 +166,43 @@ pub fn kind_of_collection(name: &str) -> Option<Kind> {
     }
 }
 
+/// What the key of a YAML list says about the items in it (`cancelled_tasks:`, `epics:`,
+/// `blocked_items:`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Collection {
+    /// The list is named for backlog items: its entries need only an id or a title.
+    pub holds_items: bool,
+    pub kind: Option<Kind>,
+    /// The status its entries have when they do not say.
+    pub status: Option<Status>,
+}
+
+/// Reads a YAML list key such as `cancelled_tasks` or `items`.
+pub fn collection_of(key: &str) -> Collection {
+    let lower = key.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split(['_', '-', ' ']).filter(|w| !w.is_empty()).collect();
+    let Some(last) = words.last() else {
+        return Collection::default();
+    };
+    let kind = kind_of_collection(last).or_else(|| kind_of_collection(&lower));
+    let holds_items = kind.is_some()
+        || matches!(*last, "items" | "backlog" | "issues" | "tickets" | "stories" | "work");
+    let status = words.iter().rev().skip(1).find_map(|w| match *w {
+        "cancelled" | "canceled" | "dropped" | "rejected" | "abandoned" | "wontfix" => {
+            Some(Status::Cancelled)
+        }
+        "done" | "completed" | "closed" | "finished" | "shipped" | "resolved" => Some(Status::Done),
+        "blocked" | "new" | "todo" | "pending" | "open" | "planned" | "proposed" => Some(Status::Todo),
+        "active" | "current" | "doing" | "started" => Some(Status::InProgress),
+        _ => None,
+    });
+    Collection {
+        holds_items,
+        kind,
+        status: if holds_items { status } else { None },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +242,18 @@ mod tests {
             idx.classify("sub/.backlog/completed/x.md"),
             FileRole::MarkdownItem(_)
         ));
+    }
+
+    #[test]
+    fn collections() {
+        let c = collection_of("cancelled_tasks");
+        assert!(c.holds_items);
+        assert_eq!((c.kind, c.status), (Some(Kind::Task), Some(Status::Cancelled)));
+        let c = collection_of("blocked_items");
+        assert_eq!((c.holds_items, c.kind, c.status), (true, None, Some(Status::Todo)));
+        assert_eq!(collection_of("epics").kind, Some(Kind::Epic));
+        assert!(!collection_of("metadata").holds_items);
+        assert!(!collection_of("scope_cuts_applied").holds_items);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::item::{
     DodEntry, Item, Link, LinkKind, LinkTarget, RiskAcceptance, Spanned, Sprint, Suppression,
     TextRegion, TextRole, TriageOverride, Veto,
 };
-use super::layout::{ItemPlace, kind_of_collection};
+use super::layout::{Collection, ItemPlace, collection_of};
 use super::paths;
 use super::vocab::{FieldNames, Kind, Status, StatusTable};
 
@@ -93,10 +93,15 @@ pub fn load_markdown(
     let root = match yaml::parse(raw_front, fm.yaml.start) {
         Ok(root) => root,
         Err(err) => {
-            if expected_item {
-                out.failures.push(yaml_failure(index, &err, fm.yaml.start));
+            if !expected_item {
+                return out;
             }
-            return out;
+            out.failures.push(yaml_failure(index, &err, fm.yaml.start));
+            // Still check the item, with the offending lines left out.
+            match recover(raw_front, fm.yaml.start, &err) {
+                Some(root) => root,
+                None => return out,
+            }
         }
     };
     if !is_item_mapping(&root, cx.fields) {
@@ -115,8 +120,12 @@ pub fn load_markdown(
         place,
         cx,
     };
-    out.items
-        .push(builder.build(&root, Some(&body), None, file_stem(path)));
+    out.items.push(builder.build(
+        &root,
+        Some(&body),
+        &Collection::default(),
+        file_stem(path),
+    ));
     out
 }
 
@@ -143,7 +152,10 @@ pub fn load_yaml(
         Ok(root) => root,
         Err(err) => {
             out.failures.push(yaml_failure(index, &err, body_start));
-            return out;
+            match recover(&text[body_start..], body_start, &err) {
+                Some(root) => root,
+                None => return out,
+            }
         }
     };
     let builder = ItemBuilder {
@@ -153,17 +165,17 @@ pub fn load_yaml(
         cx,
     };
     let stem = file_stem(path);
-    let mut candidates: Vec<(&YamlNode, Option<Kind>)> = Vec::new();
-    collect_yaml_items(&root, cx.fields, None, 0, &mut candidates);
+    let mut candidates: Vec<(&YamlNode, Collection)> = Vec::new();
+    collect_yaml_items(&root, cx.fields, &Collection::default(), 0, &mut candidates);
     let many = candidates.len() > 1;
-    for (n, (node, container_kind)) in candidates.into_iter().enumerate() {
+    for (n, (node, collection)) in candidates.into_iter().enumerate() {
         let derived = if many {
             format!("{stem}#{}", n + 1)
         } else {
             stem.to_string()
         };
         out.items
-            .push(builder.build(node, None, container_kind, &derived));
+            .push(builder.build(node, None, &collection, &derived));
     }
     out
 }
@@ -171,9 +183,9 @@ pub fn load_yaml(
 fn collect_yaml_items<'n>(
     node: &'n YamlNode,
     fields: &FieldNames,
-    container_kind: Option<Kind>,
+    collection: &Collection,
     depth: usize,
-    out: &mut Vec<(&'n YamlNode, Option<Kind>)>,
+    out: &mut Vec<(&'n YamlNode, Collection)>,
 ) {
     if depth > 2 {
         return;
@@ -181,25 +193,35 @@ fn collect_yaml_items<'n>(
     match &node.value {
         YamlValue::Map(entries) => {
             if is_item_mapping(node, fields) {
-                out.push((node, container_kind));
+                out.push((node, collection.clone()));
                 return;
             }
             for (key, value) in entries {
                 if matches!(value.value, YamlValue::Seq(_) | YamlValue::Map(_)) {
-                    let kind = key.as_str().and_then(kind_of_collection);
-                    collect_yaml_items(value, fields, kind, depth + 1, out);
+                    let inner = key.as_str().map(collection_of).unwrap_or_default();
+                    collect_yaml_items(value, fields, &inner, depth + 1, out);
                 }
             }
         }
         YamlValue::Seq(items) => {
             for item in items {
-                if is_item_mapping(item, fields) {
-                    out.push((item, container_kind.clone()));
+                let named = collection.holds_items && has_identity(item, fields);
+                if named || is_item_mapping(item, fields) {
+                    out.push((item, collection.clone()));
                 }
             }
         }
         _ => {}
     }
+}
+
+/// A mapping with an id or a title (enough for an entry of a list named for items).
+fn has_identity(node: &YamlNode, fields: &FieldNames) -> bool {
+    node.as_map().is_some_and(|entries| {
+        entries.iter().any(|(k, v)| {
+            k.as_str().is_some_and(|k| fields.identifying().any(|f| f == k)) && !v.is_null()
+        })
+    })
 }
 
 /// Loads Backlog.md's `config.yml`.
@@ -273,6 +295,42 @@ fn strip_checkbox(text: &str) -> (Option<bool>, &str) {
     } else {
         (None, text)
     }
+}
+
+/// Best-effort recovery after a YAML error: blanks the value on the offending line (keeping
+/// every byte offset) and parses again, a few times. The error is still reported; recovery only
+/// lets the rest of the item be checked.
+fn recover(text: &str, base: usize, first: &YamlError) -> Option<YamlNode> {
+    const ATTEMPTS: usize = 8;
+    let mut patched = text.as_bytes().to_vec();
+    let mut line = first.line;
+    for _ in 0..ATTEMPTS {
+        blank_line_value(&mut patched, line)?;
+        let candidate = std::str::from_utf8(&patched).ok()?;
+        match yaml::parse(candidate, base) {
+            Ok(node) => return Some(node),
+            Err(err) if err.line > line => line = err.line,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Replaces the value of `key: value` on a 1-based line (or the whole line) with spaces.
+fn blank_line_value(bytes: &mut [u8], line: u32) -> Option<()> {
+    let mut start = 0;
+    for _ in 1..line {
+        start += memchr::memchr(b'\n', &bytes[start..])? + 1;
+    }
+    let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+    let end = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
+    let content = &bytes[start..end];
+    let from = memchr::memmem::find(content, b": ").map_or(start, |i| start + i + 2);
+    if bytes[from..end].iter().all(|b| *b == b' ') {
+        return None;
+    }
+    bytes[from..end].fill(b' ');
+    Some(())
 }
 
 fn too_large(index: &LineIndex<'_>, len: usize, max: usize) -> ParseFailure {
@@ -379,7 +437,7 @@ impl ItemBuilder<'_> {
         &self,
         node: &YamlNode,
         body: Option<&MarkdownBody>,
-        container_kind: Option<Kind>,
+        collection: &Collection,
         derived_id: &str,
     ) -> Item {
         let f = self.cx.fields;
@@ -410,7 +468,9 @@ impl ItemBuilder<'_> {
         };
         let kind = match kind {
             Kind::Unspecified if labelled_spike => Kind::Spike,
-            Kind::Unspecified => container_kind
+            Kind::Unspecified => collection
+                .kind
+                .clone()
                 .or_else(|| self.place.folder_kind.clone())
                 .unwrap_or(Kind::Unspecified),
             other => other,
@@ -421,7 +481,7 @@ impl ItemBuilder<'_> {
             .and_then(|(_, v)| self.spanned_scalar(v))
         {
             Some(v) => (self.cx.statuses.normalise(&v.value), Some(v.span)),
-            None => (Status::Missing, None),
+            None => (collection.status.clone().unwrap_or(Status::Missing), None),
         };
 
         let sprint = self
@@ -1141,6 +1201,9 @@ mod tests {
         );
         assert_eq!(broken.failures.len(), 1);
         assert_eq!(broken.failures[0].span.begin.line, 4);
+        // The broken item is still checked, without the offending value.
+        assert_eq!(broken.items.len(), 1);
+        assert_eq!(broken.items[0].id, "T-1");
         let unterminated = load_md("---\nid: T-1\nstatus: todo\n", "t.md", ItemPlace::default());
         assert_eq!(unterminated.failures.len(), 1);
     }

@@ -44,13 +44,21 @@ pub struct ItemTriage {
     pub dod_risk_entry: Option<usize>,
 }
 
-/// Per-phrase cap on how much repeated mentions add.
+/// How much each repeated mention of the same phrase adds (relative to its best mention).
 const REPEAT_BONUS: f32 = 0.25;
+/// Each further distinct phrase of a category counts this much less than the one before.
+const DECAY: f32 = 0.5;
 const MAX_EVIDENCE: usize = 5;
 
 impl Checklist {
     /// Judges `item`, whose text is `index.text()`.
     pub fn classify(&self, item: &Item, index: &LineIndex<'_>) -> ItemTriage {
+        self.classify_with(item, index, false)
+    }
+
+    /// Like [`Checklist::classify`]; with `keep_all`, categories below their threshold are kept
+    /// too (with their scores), to show why an item did or did not trigger.
+    pub fn classify_with(&self, item: &Item, index: &LineIndex<'_>, keep_all: bool) -> ItemTriage {
         let text = index.text();
         let mut out = ItemTriage::default();
         // category → phrase group → (best contribution, extra mentions, evidence)
@@ -137,13 +145,25 @@ impl Checklist {
             }
         }
 
-        let mut per_category: Vec<(f32, Vec<Evidence>)> =
-            vec![(0.0, Vec::new()); self.categories.len()];
+        // Per category, distinct phrases count with decaying weight (strongest first), so a
+        // long text full of passing mentions does not add up to a trigger.
+        let mut contributions: Vec<Vec<(f32, Evidence)>> = vec![Vec::new(); self.categories.len()];
         for ((category, _), (best, extra, evidence)) in hits {
-            let slot = &mut per_category[category];
-            slot.0 += best + extra.min(best);
-            slot.1.push(evidence);
+            contributions[category].push((best + extra.min(best * REPEAT_BONUS * 2.0), evidence));
         }
+        let mut per_category: Vec<(f32, Vec<Evidence>)> = contributions
+            .into_iter()
+            .map(|mut list| {
+                list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.span.start.cmp(&b.1.span.start)));
+                let mut score = 0.0;
+                let mut factor = 1.0;
+                for (value, _) in &list {
+                    score += value * factor;
+                    factor *= DECAY;
+                }
+                (score, list.into_iter().map(|(_, e)| e).collect())
+            })
+            .collect();
         for label in &item.labels {
             let norm = normalise_word(&label.value);
             for (name, category, weight) in &self.labels {
@@ -188,7 +208,7 @@ impl Checklist {
 
         let overrides = item.triage_override.as_ref();
         for (category, (score, mut evidence)) in per_category.into_iter().enumerate() {
-            if score + 1e-6 < self.categories[category].threshold {
+            if score + 1e-6 < self.categories[category].threshold && !(keep_all && score > 0.0) {
                 continue;
             }
             let id = &self.categories[category].id;
@@ -291,6 +311,10 @@ fn token_factor(text: &str, start: usize, end: usize) -> f32 {
     }
     if has_file_extension(token) {
         return 0.1;
+    }
+    // Inside a snake_case identifier (`client_secret`, `LOG_LEVEL`): a name in code.
+    if token.contains('_') {
+        return 0.5;
     }
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
