@@ -12,6 +12,9 @@ use crate::rules::{self, Context};
 use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
 
+/// Stack size of the parsing threads (address space only; pages are touched on use).
+const WORKER_STACK_BYTES: usize = 16 << 20;
+
 /// What a check needs.
 pub struct CheckInput<'a> {
     pub files: Vec<InputFile>,
@@ -60,17 +63,29 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     } = input;
     let layout = LayoutIndex::new(files.iter().map(|f| f.path.as_str()));
     let roles: Vec<FileRole> = files.iter().map(|f| layout.classify(&f.path)).collect();
+    let detector_fields = checklist.detector_fields();
     let cx = LoadContext {
         fields: &config.fields,
         statuses: &config.statuses,
         max_item_file_bytes: config.max_file_size,
+        detector_fields: &detector_fields,
     };
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .zip(roles.par_iter())
-        .enumerate()
-        .map(|(n, (file, role))| load_one(SourceId(n as u32), file, role, cx, checklist, reader))
-        .collect();
+    let load = || -> Vec<FileResult> {
+        files
+            .par_iter()
+            .zip(roles.par_iter())
+            .enumerate()
+            .map(|(n, (file, role))| load_one(SourceId(n as u32), file, role, cx, checklist, reader))
+            .collect()
+    };
+    // Parsing recurses (bounded by the YAML depth budget); give the workers roomy stacks.
+    let results = match rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(load),
+        Err(_) => load(),
+    };
 
     let mut summary = Summary::default();
     let mut items = Vec::new();
@@ -95,10 +110,10 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     };
     let mut findings = rules::run_all(&context);
     apply_severities(&mut findings, config, checklist);
-    for finding in &mut findings {
+    findings.par_iter_mut().for_each(|finding| {
         let path = finding_path(finding, &sources);
         finding.seal(&path);
-    }
+    });
     sort_findings(&mut findings, &sources);
 
     summary.items = backlog.items.len();
@@ -199,14 +214,18 @@ pub fn finding_path(finding: &Finding, sources: &SourceMap) -> String {
 }
 
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                finding_path(f, sources),
-                f.span.map(|s| (s.begin.line, s.begin.column)),
-                f.rule,
-            )
-        };
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    fn path<'a>(f: &'a Finding, sources: &'a SourceMap) -> &'a str {
+        match (&f.span, &f.file) {
+            (Some(span), _) => sources.path(span.source),
+            (None, Some(file)) => file.as_str(),
+            (None, None) => "",
+        }
+    }
+    findings.par_sort_by(|a, b| {
+        let key = |f: &Finding| (f.span.map(|s| (s.begin.line, s.begin.column)), f.rule);
+        path(a, sources)
+            .cmp(path(b, sources))
+            .then_with(|| key(a).cmp(&key(b)))
+            .then_with(|| a.message.cmp(&b.message))
     });
 }

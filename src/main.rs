@@ -87,7 +87,7 @@ fn main() -> ExitCode {
         }
     };
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let result = match cli.command {
         None => run_check(cli.check, &mut out),
         Some(Command::Check(args)) => run_check(args, &mut out),
@@ -116,3 +116,6 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
     };
     app::check(&options, out)
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

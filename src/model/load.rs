@@ -24,6 +24,8 @@ pub struct LoadContext<'a> {
     pub statuses: &'a StatusTable,
     /// Item files larger than this are reported instead of parsed.
     pub max_item_file_bytes: usize,
+    /// Other fields to keep (lower-case names) because a detector looks at their values.
+    pub detector_fields: &'a [String],
 }
 
 /// Malformed input, reported as `item/parse-error`.
@@ -846,12 +848,18 @@ impl ItemBuilder<'_> {
             .any(|names| names.iter().any(|n| n == k))
         };
         let mut out = Vec::new();
+        if self.cx.detector_fields.is_empty() {
+            return out;
+        }
         for (k, v) in node.as_map().unwrap_or_default() {
             let Some(key) = k.as_str() else { continue };
             if known(key) {
                 continue;
             }
             let key = key.to_ascii_lowercase();
+            if !self.cx.detector_fields.contains(&key) {
+                continue;
+            }
             match &v.value {
                 YamlValue::Seq(items) => {
                     for item in items.iter().take(64) {
@@ -904,9 +912,27 @@ fn body_link_target(dest: &str, item_path: &str) -> Option<LinkTarget> {
     Some(paths::resolve(item_path, &decoded))
 }
 
+const COMMON_HEADINGS: &[(&str, TextRole)] = &[
+    ("Description", TextRole::Description),
+    ("Acceptance Criteria", TextRole::Acceptance),
+    ("Definition of Done", TextRole::DefinitionOfDone),
+    ("Implementation Plan", TextRole::Plan),
+    ("Implementation Notes", TextRole::Notes),
+    ("Final Summary", TextRole::Notes),
+    ("Comments", TextRole::Notes),
+    ("Notes", TextRole::Notes),
+];
+
 /// Classifies a heading by its text; `None` keeps the role of the enclosing section.
 pub fn heading_role(heading: &str) -> Option<TextRole> {
-    let h = heading.trim().trim_end_matches(':').to_lowercase();
+    // The headings Backlog.md and most templates use, without allocating.
+    let trimmed = heading.trim().trim_end_matches(':');
+    for (name, role) in COMMON_HEADINGS {
+        if trimmed.eq_ignore_ascii_case(name) {
+            return Some(*role);
+        }
+    }
+    let h = trimmed.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
     if has(&["definition of done", "definition-of-done"]) || h == "dod" {
         Some(TextRole::DefinitionOfDone)
@@ -1113,6 +1139,7 @@ mod tests {
             fields: &fields,
             statuses: &statuses,
             max_item_file_bytes: 1 << 20,
+            detector_fields: &[],
         };
         let index = LineIndex::new(crate::source::SourceId(0), text);
         load_markdown(&index, path, &place, cx)
@@ -1124,6 +1151,7 @@ mod tests {
             fields: &fields,
             statuses: &statuses,
             max_item_file_bytes: 1 << 20,
+            detector_fields: &[],
         };
         let index = LineIndex::new(crate::source::SourceId(0), text);
         load_yaml(&index, path, &ItemPlace::default(), cx)

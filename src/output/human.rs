@@ -8,10 +8,14 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::engine::{CheckOutcome, finding_path};
 use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
+
+/// Findings rendered together (files read and diagnostics drawn in parallel).
+const RENDER_BATCH: usize = 512;
 
 /// How the human report looks.
 #[derive(Clone, Copy, Debug)]
@@ -20,26 +24,44 @@ pub struct HumanStyle {
     pub width: usize,
 }
 
-/// Source texts read again for snippets, once per file.
+/// Source texts read again for snippets (sanitised for the terminal), for one batch of findings.
 struct Snippets<'a> {
     sources: &'a SourceMap,
-    reader: &'a dyn SourceReader,
-    cache: HashMap<SourceId, Option<Arc<String>>>,
+    texts: HashMap<SourceId, Arc<String>>,
 }
 
 impl Snippets<'_> {
-    fn text(&mut self, id: SourceId) -> Option<Arc<String>> {
-        if let Some(hit) = self.cache.get(&id) {
-            return hit.clone();
-        }
-        let text = self
-            .sources
-            .get(id)
-            .and_then(|file| self.reader.read(file).ok())
-            .map(|bytes| Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned()));
-        self.cache.insert(id, text.clone());
-        text
+    fn text(&self, id: SourceId) -> Option<Arc<String>> {
+        self.texts.get(&id).cloned()
     }
+
+    fn path(&self, id: SourceId) -> &str {
+        self.sources.path(id)
+    }
+}
+
+/// Reads, in parallel, every file the findings point into.
+fn read_sources<'a>(
+    findings: &[Finding],
+    sources: &'a SourceMap,
+    reader: &dyn SourceReader,
+) -> Snippets<'a> {
+    let mut ids: Vec<SourceId> = findings
+        .iter()
+        .flat_map(|f| f.span.iter().chain(f.related.iter().map(|r| &r.span)))
+        .map(|s| s.source)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let texts = ids
+        .par_iter()
+        .filter_map(|id| {
+            let file = sources.get(*id)?;
+            let bytes = reader.read(file).ok()?;
+            Some((*id, Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned())))
+        })
+        .collect();
+    Snippets { sources, texts }
 }
 
 /// One finding as a miette diagnostic.
@@ -106,7 +128,7 @@ fn fits(text: &str, start: usize, end: usize) -> bool {
     end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end)
 }
 
-fn build(finding: &Finding, snippets: &mut Snippets<'_>) -> Report {
+fn build(finding: &Finding, snippets: &Snippets<'_>) -> Report {
     let severity = match finding.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -126,7 +148,7 @@ fn build(finding: &Finding, snippets: &mut Snippets<'_>) -> Report {
         }
         return report;
     };
-    let path = snippets.sources.path(span.source).to_string();
+    let path = snippets.path(span.source).to_string();
     let Some(text) = snippets
         .text(span.source)
         .filter(|t| fits(t, span.start as usize, span.end as usize))
@@ -160,7 +182,7 @@ fn build(finding: &Finding, snippets: &mut Snippets<'_>) -> Report {
             .text(related.span.source)
             .filter(|t| fits(t, related.span.start as usize, related.span.end as usize))
         {
-            let other_path = snippets.sources.path(related.span.source).to_string();
+            let other_path = snippets.path(related.span.source).to_string();
             report.related.push(Report {
                 message: one_line(&related.message),
                 rule: "",
@@ -195,25 +217,31 @@ pub fn write(
         .with_width(style.width)
         .with_links(false)
         .with_context_lines(1);
-    let mut snippets = Snippets {
-        sources: &outcome.sources,
-        reader,
-        cache: HashMap::new(),
-    };
-    for finding in &outcome.findings {
-        let report = build(finding, &mut snippets);
-        let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!(
-                "{}: {} [{}] {}\n",
-                finding.severity,
-                report.message,
-                finding.rule,
-                finding_path(finding, &outcome.sources)
-            );
+    // Findings are rendered in parallel, a batch at a time (bounded memory), and written in
+    // order.
+    for batch in outcome.findings.chunks(RENDER_BATCH) {
+        let snippets = read_sources(batch, &outcome.sources, reader);
+        let rendered: Vec<String> = batch
+            .par_iter()
+            .map(|finding| {
+                let report = build(finding, &snippets);
+                let mut text = String::new();
+                if handler.render_report(&mut text, &report).is_err() {
+                    text = format!(
+                        "{}: {} [{}] {}\n",
+                        finding.severity,
+                        report.message,
+                        finding.rule,
+                        finding_path(finding, &outcome.sources)
+                    );
+                }
+                text.push('\n');
+                text
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(text.as_bytes())?;
         }
-        out.write_all(rendered.as_bytes())?;
-        writeln!(out)?;
     }
     write_summary(out, &outcome.summary, style.color)
 }

@@ -132,6 +132,6 @@ pub fn report(outcome: &CheckOutcome) -> JsonReport<'_> {
 
 pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
     let report = report(outcome);
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, &report).map_err(io::Error::other)?;
     writeln!(out)
 }

@@ -94,8 +94,17 @@ impl YamlNode {
 }
 
 /// Parses `text` (which starts at byte `base` of the file) into a node tree.
-/// Empty or comment-only text is `Null`.
+/// Empty or comment-only text is `Null`. Common front matter takes a direct path
+/// ([`super::simple_yaml`]); everything else goes through serde-saphyr.
 pub fn parse(text: &str, base: usize) -> Result<YamlNode, YamlError> {
+    if let Some(node) = super::simple_yaml::parse(text, base) {
+        return Ok(node);
+    }
+    parse_general(text, base)
+}
+
+/// Parses with serde-saphyr only.
+pub fn parse_general(text: &str, base: usize) -> Result<YamlNode, YamlError> {
     if is_blank_yaml(text) {
         return Ok(YamlNode {
             value: YamlValue::Null,
@@ -114,10 +123,14 @@ pub fn parse(text: &str, base: usize) -> Result<YamlNode, YamlError> {
     }
 }
 
+/// Deepest nesting accepted. Real front matter nests 3 or 4 levels; each level costs stack in
+/// the recursive deserializer, so the bound also keeps parsing safe on small thread stacks.
+pub const MAX_DEPTH: usize = 24;
+
 /// Limits for untrusted item files: far above any real backlog, far below harm.
 fn budget() -> Budget {
     let mut budget = Budget::default();
-    budget.max_depth = 48;
+    budget.max_depth = MAX_DEPTH;
     budget.max_nodes = 200_000;
     budget.max_aliases = 1_000;
     budget.max_anchors = 10_000;
@@ -165,14 +178,15 @@ fn tidy_message(plain: &str) -> String {
             message = &message[idx + 2..];
         }
     }
-    if let Some(rest) = message.strip_prefix("budget breached: ") {
-        return format!(
-            "the YAML exceeds backlint's safety limits ({rest}): too deeply nested, too many \
-             nodes or too many alias expansions"
-        );
+    if message.contains("recursion limit") || message.contains("budget breached: Depth") {
+        return format!("the YAML is nested more than {MAX_DEPTH} levels deep");
     }
-    if message.contains("recursion limit") {
-        return "the YAML is nested too deeply (more than 48 levels)".to_string();
+    if let Some(rest) = message.strip_prefix("budget breached: ") {
+        let what = rest.split(" at line").next().unwrap_or(rest);
+        return format!(
+            "the YAML exceeds backlint's safety limits ({what}): too many nodes, aliases or \
+             alias expansions"
+        );
     }
     message.to_string()
 }

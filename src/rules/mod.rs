@@ -135,13 +135,16 @@ pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.id() == id)
 }
 
-/// Runs every rule.
+/// Runs every rule (in parallel; the order of findings is fixed later by sorting).
 pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in ALL {
-        rule.check(cx, &mut out);
-    }
-    out
+    use rayon::prelude::*;
+    ALL.par_iter()
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check(cx, &mut out);
+            out
+        })
+        .collect()
 }
 
 /// Lists categories for messages: "network input and authentication".

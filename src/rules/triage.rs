@@ -48,17 +48,28 @@ declare_rule! {
 
 impl Check for MissingSpike {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for (idx, item) in cx.backlog.items.iter().enumerate() {
-            let Some(triage) = cx.triage.get(idx) else {
-                continue;
-            };
+        use rayon::prelude::*;
+        // Often the rule with the most findings: build them in parallel.
+        let found: Vec<Finding> = (0..cx.backlog.items.len())
+            .into_par_iter()
+            .filter_map(|idx| self.check_item(cx, idx))
+            .collect();
+        out.extend(found);
+    }
+}
+
+impl MissingSpike {
+    fn check_item(&self, cx: &Context<'_>, idx: usize) -> Option<Finding> {
+        let item = &cx.backlog.items[idx];
+        let triage = cx.triage.get(idx)?;
+        {
             if triage.categories.is_empty()
                 || !cx.reported(idx)
                 || item.status == Status::Cancelled
                 || is_threat_analysis_spike(item)
                 || !cx.backlog.threat_spikes(idx).is_empty()
             {
-                continue;
+                return None;
             }
             let titles: Vec<String> = triage
                 .categories
@@ -111,7 +122,7 @@ impl Check for MissingSpike {
                     );
                 }
             }
-            out.push(finding);
+            Some(finding)
         }
     }
 }

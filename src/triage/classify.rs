@@ -2,8 +2,6 @@
 //! path and fields; weighs it by where it stands; and keeps the categories whose score reaches
 //! their threshold, each with the evidence that carried it.
 
-use std::collections::HashMap;
-
 use crate::model::vocab::normalise_word;
 use crate::model::{Item, TextRole};
 use crate::source::{LineIndex, Span};
@@ -44,6 +42,34 @@ pub struct ItemTriage {
     pub dod_risk_entry: Option<usize>,
 }
 
+/// The mentions of one phrase as evidence of one category.
+struct PhraseHit {
+    category: usize,
+    phrase: usize,
+    best: f32,
+    /// What repeated mentions add (capped in [`PhraseHit::value`]).
+    extra: f32,
+    start: usize,
+    end: usize,
+}
+
+impl PhraseHit {
+    fn add(&mut self, value: f32, start: usize, end: usize) {
+        if value > self.best {
+            self.extra += self.best * REPEAT_BONUS;
+            self.best = value;
+            self.start = start;
+            self.end = end;
+        } else {
+            self.extra += value * REPEAT_BONUS;
+        }
+    }
+
+    fn value(&self) -> f32 {
+        self.best + self.extra.min(self.best * REPEAT_BONUS * 2.0)
+    }
+}
+
 /// How much each repeated mention of the same phrase adds (relative to its best mention).
 const REPEAT_BONUS: f32 = 0.25;
 /// Each further distinct phrase of a category counts this much less than the one before.
@@ -61,37 +87,31 @@ impl Checklist {
     pub fn classify_with(&self, item: &Item, index: &LineIndex<'_>, keep_all: bool) -> ItemTriage {
         let text = index.text();
         let mut out = ItemTriage::default();
-        // category → phrase group → (best contribution, extra mentions, evidence)
-        let mut hits: HashMap<(usize, usize), (f32, f32, Evidence)> = HashMap::new();
+        // One entry per (category, phrase): its best mention and what repeats add. Spans and
+        // texts are made only for the evidence that is kept.
+        let mut hits: Vec<PhraseHit> = Vec::new();
         let damp = self.dampening(item, text);
-        let mut locs = self.phrases.capture_locations();
         for region in &item.regions {
             let role_weight = self.role_weights.get(&region.role).copied().unwrap_or(1.0);
-            let slice = &text[region.range.clone()];
-            let mut at = 0;
-            while at <= slice.len() {
-                let Some(m) = self.phrases.captures_read_at(&mut locs, slice, at) else {
-                    break;
-                };
-                at = if m.end() > m.start() {
-                    m.end()
+            if role_weight <= 0.0 {
+                continue;
+            }
+            let mut input = regex_automata::Input::new(text.as_bytes()).range(region.range.clone());
+            while let Some(m) = self.phrases.search(&input) {
+                let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+                if next > region.range.end {
+                    input.set_start(region.range.end);
                 } else {
-                    m.end() + 1
-                };
-                let Some(entry) = self
-                    .group_entries
-                    .iter()
-                    .find(|(group, _)| locs.get(*group).is_some())
-                    .map(|(_, entry)| *entry)
-                else {
+                    input.set_start(next);
+                }
+                let phrase = m.pattern().as_usize();
+                let Some(targets) = self.targets.get(phrase) else {
+                    if next > region.range.end {
+                        break;
+                    }
                     continue;
                 };
-                let Some(targets) = self.targets.get(entry) else {
-                    continue;
-                };
-                let group = entry;
-                let start = region.range.start + m.start();
-                let end = region.range.start + m.end();
+                let (start, end) = (m.start(), m.end());
                 let context = token_factor(text, start, end);
                 for target in targets {
                     match *target {
@@ -100,30 +120,28 @@ impl Checklist {
                             if value <= 0.0 {
                                 continue;
                             }
-                            let evidence = Evidence {
-                                text: m.as_str().to_string(),
-                                span: index.span(start..end),
-                                weight: value,
-                            };
-                            hits.entry((category, group))
-                                .and_modify(|(best, extra, ev)| {
-                                    if value > *best {
-                                        *extra += *best * REPEAT_BONUS;
-                                        *best = value;
-                                        *ev = evidence.clone();
-                                    } else {
-                                        *extra += value * REPEAT_BONUS;
-                                    }
-                                })
-                                .or_insert((value, 0.0, evidence));
+                            match hits
+                                .iter_mut()
+                                .find(|h| h.category == category && h.phrase == phrase)
+                            {
+                                Some(hit) => hit.add(value, start, end),
+                                None => hits.push(PhraseHit {
+                                    category,
+                                    phrase,
+                                    best: value,
+                                    extra: 0.0,
+                                    start,
+                                    end,
+                                }),
+                            }
                         }
                         Target::Signal(signal) => {
-                            if context < 1.0 || role_weight <= 0.0 || region.role == TextRole::Notes
-                            {
+                            if context < 1.0 || region.role == TextRole::Notes {
                                 continue;
                             }
                             let evidence = Evidence {
-                                text: m.as_str().to_string(),
+                                text: String::from_utf8_lossy(&text.as_bytes()[start..end])
+                                    .into_owned(),
                                 span: index.span(start..end),
                                 weight: 1.0,
                             };
@@ -147,23 +165,32 @@ impl Checklist {
 
         // Per category, distinct phrases count with decaying weight (strongest first), so a
         // long text full of passing mentions does not add up to a trigger.
-        let mut contributions: Vec<Vec<(f32, Evidence)>> = vec![Vec::new(); self.categories.len()];
-        for ((category, _), (best, extra, evidence)) in hits {
-            contributions[category].push((best + extra.min(best * REPEAT_BONUS * 2.0), evidence));
+        hits.sort_by(|a, b| {
+            a.category
+                .cmp(&b.category)
+                .then(b.value().total_cmp(&a.value()))
+                .then(a.start.cmp(&b.start))
+        });
+        let mut per_category: Vec<(f32, Vec<Evidence>)> =
+            vec![(0.0, Vec::new()); self.categories.len()];
+        let mut factor = 1.0;
+        let mut previous = usize::MAX;
+        for hit in &hits {
+            if hit.category != previous {
+                factor = 1.0;
+                previous = hit.category;
+            }
+            let slot = &mut per_category[hit.category];
+            slot.0 += hit.value() * factor;
+            factor *= DECAY;
+            if slot.1.len() < MAX_EVIDENCE {
+                slot.1.push(Evidence {
+                    text: String::from_utf8_lossy(&text.as_bytes()[hit.start..hit.end]).into_owned(),
+                    span: index.span(hit.start..hit.end),
+                    weight: hit.value(),
+                });
+            }
         }
-        let mut per_category: Vec<(f32, Vec<Evidence>)> = contributions
-            .into_iter()
-            .map(|mut list| {
-                list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.span.start.cmp(&b.1.span.start)));
-                let mut score = 0.0;
-                let mut factor = 1.0;
-                for (value, _) in &list {
-                    score += value * factor;
-                    factor *= DECAY;
-                }
-                (score, list.into_iter().map(|(_, e)| e).collect())
-            })
-            .collect();
         for label in &item.labels {
             let norm = normalise_word(&label.value);
             for (name, category, weight) in &self.labels {
@@ -271,119 +298,59 @@ impl Checklist {
 }
 
 /// How much a match counts given the token around it: inside a path or URL almost nothing
-/// (a file name is a passing mention), inside a dotted code identifier half.
+/// (a file name is a passing mention), inside a snake_case or dotted code identifier half.
 fn token_factor(text: &str, start: usize, end: usize) -> f32 {
+    const LIMIT: usize = 160;
     let bytes = text.as_bytes();
-    let limit = 160;
     let mut left = start;
-    while left > 0 && start - left < limit && !bytes[left - 1].is_ascii_whitespace() {
+    while left > 0 && start - left < LIMIT && !bytes[left - 1].is_ascii_whitespace() {
         left -= 1;
     }
     let mut right = end;
-    while right < bytes.len() && right - end < limit && !bytes[right].is_ascii_whitespace() {
+    while right < bytes.len() && right - end < LIMIT && !bytes[right].is_ascii_whitespace() {
         right += 1;
     }
-    let token = text
-        .get(left..right)
-        .unwrap_or_default()
-        .trim_matches(|c: char| {
-            matches!(
-                c,
-                '(' | ')'
-                    | '['
-                    | ']'
-                    | '"'
-                    | '\''
-                    | '`'
-                    | ','
-                    | ';'
-                    | ':'
-                    | '.'
-                    | '!'
-                    | '?'
-                    | '*'
-                    | '<'
-                    | '>'
-            )
-        });
-    if token.contains("://") || token.contains('/') || token.contains('\\') {
+    let is_edge = |b: u8| {
+        matches!(
+            b,
+            b'(' | b')' | b'[' | b']' | b'"' | b'\'' | b'`' | b',' | b';' | b':' | b'.' | b'!'
+                | b'?' | b'*' | b'<' | b'>'
+        )
+    };
+    while left < start && is_edge(bytes[left]) {
+        left += 1;
+    }
+    while right > end && is_edge(bytes[right - 1]) {
+        right -= 1;
+    }
+    let token = &bytes[left..right];
+    if token.iter().any(|b| *b == b'/' || *b == b'\\') {
         return 0.1;
     }
-    if has_file_extension(token) {
-        return 0.1;
+    if let Some(dot) = token.iter().rposition(|b| *b == b'.') {
+        if dot > 0 && has_file_extension(&token[dot + 1..]) {
+            return 0.1;
+        }
     }
-    // Inside a snake_case identifier (`client_secret`, `LOG_LEVEL`): a name in code.
-    if token.contains('_') {
+    if token.contains(&b'_') {
         return 0.5;
     }
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    if before == Some('.')
-        && text[..start]
-            .chars()
-            .rev()
-            .nth(1)
-            .is_some_and(|c| c.is_alphanumeric())
-        || after == Some('.')
-            && text[end..]
-                .chars()
-                .nth(1)
-                .is_some_and(|c| c.is_alphanumeric())
-    {
+    let before_dot = start >= 2 && bytes[start - 1] == b'.' && bytes[start - 2].is_ascii_alphanumeric();
+    let after_dot = end + 1 < bytes.len() && bytes[end] == b'.' && bytes[end + 1].is_ascii_alphanumeric();
+    if before_dot || after_dot {
         return 0.5;
     }
     1.0
 }
 
-fn has_file_extension(token: &str) -> bool {
-    let Some((stem, ext)) = token.rsplit_once('.') else {
-        return false;
-    };
-    !stem.is_empty()
-        && matches!(
-            ext.to_ascii_lowercase().as_str(),
-            "py" | "rs"
-                | "ts"
-                | "tsx"
-                | "js"
-                | "jsx"
-                | "go"
-                | "rb"
-                | "java"
-                | "kt"
-                | "cs"
-                | "php"
-                | "sh"
-                | "sql"
-                | "md"
-                | "yaml"
-                | "yml"
-                | "json"
-                | "toml"
-                | "ini"
-                | "cfg"
-                | "conf"
-                | "txt"
-                | "log"
-                | "html"
-                | "css"
-                | "scss"
-                | "vue"
-                | "svelte"
-                | "swift"
-                | "c"
-                | "h"
-                | "cpp"
-                | "hpp"
-                | "tf"
-                | "lock"
-                | "env"
-                | "xml"
-                | "proto"
-                | "graphql"
-                | "ex"
-                | "exs"
-        )
+fn has_file_extension(ext: &[u8]) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "py", "rs", "ts", "tsx", "js", "jsx", "go", "rb", "java", "kt", "cs", "php", "sh", "sql",
+        "md", "yaml", "yml", "json", "toml", "ini", "cfg", "conf", "txt", "log", "html", "css",
+        "scss", "vue", "svelte", "swift", "c", "h", "cpp", "hpp", "tf", "lock", "env", "xml",
+        "proto", "graphql", "ex", "exs",
+    ];
+    ext.len() <= 7 && EXTENSIONS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(ext))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use regex_automata::meta::Regex as MultiRegex;
 
 use super::pack::{CategoryDef, RulePack};
 use crate::model::TextRole;
@@ -67,11 +68,11 @@ pub struct PackError {
 #[derive(Debug)]
 pub struct Checklist {
     pub categories: Vec<Category>,
-    pub(crate) phrases: Regex,
+    /// Every phrase as its own pattern of one multi-pattern regex: a match says which phrase
+    /// it is (leftmost-first: at one place the longer phrase, listed first, wins).
+    pub(crate) phrases: MultiRegex,
     /// Per phrase: what it is evidence of.
     pub(crate) targets: Vec<Vec<Target>>,
-    /// `(capture group, phrase)` for the group that wraps each phrase.
-    pub(crate) group_entries: Vec<(usize, usize)>,
     pub(crate) labels: Vec<(String, usize, f32)>,
     pub(crate) paths: Option<(GlobSet, Vec<(usize, f32)>)>,
     pub(crate) fields: Vec<(String, String, usize, f32)>,
@@ -161,6 +162,8 @@ pub fn phrase_to_regex(phrase: &str) -> String {
 struct PhraseEntry {
     regex: String,
     targets: Vec<Target>,
+    /// Where the phrase was written, for error messages: `(pack, phrase as written)`.
+    written: (String, String),
 }
 
 /// Builds a checklist from packs applied in order (later packs extend or replace categories).
@@ -265,7 +268,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         }
         for damp in &pack.dampen {
             for phrase in &damp.phrases {
-                match Regex::new(&format!("(?i){}", phrase_to_regex(phrase))) {
+                match Regex::new(&format!("(?i-u){}", phrase_to_regex(phrase))) {
                     Ok(re) => dampeners.push((re, damp.factor.clamp(0.0, 1.0))),
                     Err(err) => errors.push(PackError {
                         pack: origin.clone(),
@@ -278,15 +281,18 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     }
 
     let mut entries: Vec<PhraseEntry> = Vec::new();
-    let mut add = |regex: String, target: Option<Target>| {
-        if let Some(existing) = entries.iter_mut().find(|e| e.regex == regex) {
+    let mut by_regex: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut add = |regex: String, target: Option<Target>, written: (String, String)| {
+        if let Some(existing) = by_regex.get(&regex).and_then(|i| entries.get_mut(*i)) {
             if let Some(t) = target {
                 existing.targets.push(t);
             }
         } else {
+            by_regex.insert(regex.clone(), entries.len());
             entries.push(PhraseEntry {
                 regex,
                 targets: target.into_iter().collect(),
+                written,
             });
         }
     };
@@ -317,39 +323,18 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                 };
                 for phrase in &det.phrases {
                     let regex = phrase_to_regex(phrase);
-                    if let Err(err) = Regex::new(&regex) {
-                        errors.push(PackError {
-                            pack: origin.clone(),
-                            message: format!(
-                                "category `{}`: phrase `{phrase}`: {}",
-                                categories[idx].id,
-                                short_regex_error(&err)
-                            ),
-                        });
-                        continue;
-                    }
                     add(
                         regex,
                         Some(Target::Category {
                             category: idx,
                             weight,
                         }),
+                        (origin.clone(), phrase.clone()),
                     );
                 }
                 for phrase in &det.not {
                     let regex = phrase_to_regex(phrase);
-                    if let Err(err) = Regex::new(&regex) {
-                        errors.push(PackError {
-                            pack: origin.clone(),
-                            message: format!(
-                                "category `{}`: `not` phrase `{phrase}`: {}",
-                                categories[idx].id,
-                                short_regex_error(&err)
-                            ),
-                        });
-                        continue;
-                    }
-                    add(regex, None);
+                    add(regex, None, (origin.clone(), phrase.clone()));
                 }
                 for label in &det.labels {
                     labels.push((normalise_word(label), idx, weight));
@@ -385,17 +370,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     for (signal, name) in Signal::ALL {
         for (origin, phrase) in signals.get(name).into_iter().flatten() {
             let regex = phrase_to_regex(phrase);
-            if let Err(err) = Regex::new(&regex) {
-                errors.push(PackError {
-                    pack: origin.clone(),
-                    message: format!(
-                        "signal `{name}`: phrase `{phrase}`: {}",
-                        short_regex_error(&err)
-                    ),
-                });
-                continue;
-            }
-            add(regex, Some(Target::Signal(signal)));
+            add(regex, Some(Target::Signal(signal)), (origin.clone(), phrase.clone()));
         }
     }
     let standalone = |name: &str, errors: &mut Vec<PackError>| -> Option<Regex> {
@@ -407,7 +382,8 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         if phrases.is_empty() {
             return None;
         }
-        match Regex::new(&format!("(?i)(?-u:\\b)(?:{})", phrases.join("|"))) {
+        let flags = if phrases.iter().all(|p| p.is_ascii()) { "(?i-u)" } else { "(?i)" };
+        match Regex::new(&format!("{flags}(?-u:\\b)(?:{})", phrases.join("|"))) {
             Ok(re) => Some(re),
             Err(err) => {
                 errors.push(PackError {
@@ -421,32 +397,47 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     let risk_acceptance = standalone("risk-acceptance", &mut errors);
     let measurable = standalone("measurable", &mut errors);
 
+    // ASCII case folding (much faster to build and run) unless a phrase needs Unicode.
+    let unicode = entries.iter().any(|e| !e.regex.is_ascii());
     // Longer phrases first, so that at one place the most specific phrase wins.
     entries.sort_by(|a, b| b.regex.len().cmp(&a.regex.len()));
-    let alternation: Vec<String> = entries
+    let patterns: Vec<String> = entries
         .iter()
-        .enumerate()
-        .map(|(n, e)| format!("(?P<p{n}>{})", e.regex))
+        .map(|e| format!("(?-u:\\b)(?:{})(?-u:\\b)", e.regex))
         .collect();
-    let pattern = if alternation.is_empty() {
-        // Matches nothing.
-        "[^\\s\\S]".to_string()
-    } else {
-        format!("(?i)(?-u:\\b)(?:{})(?-u:\\b)", alternation.join("|"))
-    };
-    let phrases = match regex::RegexBuilder::new(&pattern)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
+    let phrases = match MultiRegex::builder()
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false),
+        )
+        .configure(
+            MultiRegex::config()
+                .utf8_empty(false)
+                .auto_prefilter(false)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(64 << 20),
+        )
+        .build_many(&patterns)
     {
         Ok(re) => re,
         Err(err) => {
-            errors.push(PackError {
-                pack: "(all packs)".to_string(),
-                message: format!(
-                    "the combined phrases do not compile: {}",
-                    short_regex_error(&err)
-                ),
+            // Name the phrase at fault, with the regex parser's own message.
+            let culprit = err.pattern().and_then(|p| entries.get(p.as_usize()));
+            errors.push(match culprit {
+                Some(entry) => PackError {
+                    pack: entry.written.0.clone(),
+                    message: format!(
+                        "phrase `{}`: {}",
+                        entry.written.1,
+                        validate(&entry.regex).err().unwrap_or_else(|| err.to_string())
+                    ),
+                },
+                None => PackError {
+                    pack: "(all packs)".to_string(),
+                    message: format!("the phrases do not compile: {err}"),
+                },
             });
             return Err(errors);
         }
@@ -467,16 +458,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             }
         }
     };
-    let group_entries: Vec<(usize, usize)> = phrases
-        .capture_names()
-        .enumerate()
-        .filter_map(|(group, name)| {
-            let entry = name?.strip_prefix('p')?.parse::<usize>().ok()?;
-            Some((group, entry))
-        })
-        .collect();
     Ok(Checklist {
-        group_entries,
         categories,
         phrases,
         targets: entries.into_iter().map(|e| e.targets).collect(),
@@ -489,6 +471,23 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         measurable,
         severities,
     })
+}
+
+/// Checks a phrase's syntax without compiling it (cheap), for a precise error message.
+fn validate(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|err| {
+            let text = err.to_string();
+            text.lines()
+                .filter(|l| l.starts_with("error:"))
+                .map(|l| l.trim_start_matches("error:").trim().to_string())
+                .next()
+                .unwrap_or_else(|| text.lines().last().unwrap_or("invalid regex").trim().to_string())
+        })
 }
 
 /// The first line of a regex error (the crate's message spans several lines).
@@ -508,6 +507,14 @@ pub fn short_regex_error(err: &regex::Error) -> String {
 }
 
 impl Checklist {
+    /// The (lower-case) item fields that field detectors look at.
+    pub fn detector_fields(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.fields.iter().map(|(f, ..)| f.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     pub fn category(&self, id: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.id == id)
     }
