@@ -32,28 +32,45 @@ const VERBS: &[&str] = &[
     "Add", "Fix", "Refactor", "Migrate", "Improve", "Remove", "Document", "Harden", "Split",
     "Cache", "Validate", "Expose", "Render", "Paginate", "Rename",
 ];
-const OBJECTS: &[&str] = &[
+/// Item subjects: most are ordinary product work, some touch the checklist areas (in the real
+/// corpus about a quarter of the items trigger it).
+const PLAIN_OBJECTS: &[&str] = &[
+    "Kanban board drag and drop",
+    "CLI help output",
+    "dark mode colours",
+    "markdown renderer",
+    "keyboard shortcuts",
+    "onboarding checklist",
+    "task list sorting",
+    "column width settings",
+    "board filters",
+    "status bar layout",
+    "search box placeholder",
+    "card preview tooltip",
+    "the init wizard",
+    "release notes page",
+];
+const SECURITY_OBJECTS: &[&str] = &[
     "the billing webhook handler",
-    "user profile page",
     "session cookie handling",
     "the audit log pipeline",
     "database migration for orders",
-    "Kanban board drag and drop",
-    "CLI help output",
-    "the search index",
     "password reset emails",
     "REST API pagination",
-    "dark mode colours",
     "Redis cache for reports",
-    "structured logging format",
     "file upload endpoint",
-    "markdown renderer",
     "OAuth login with GitHub",
-    "CSV export of invoices",
-    "keyboard shortcuts",
     "S3 backup job",
-    "onboarding checklist",
 ];
+
+fn object(rng: &mut Rng) -> &'static str {
+    if rng.below(6) == 0 {
+        rng.pick(SECURITY_OBJECTS)
+    } else {
+        rng.pick(PLAIN_OBJECTS)
+    }
+}
+
 /// Most sentences in a real backlog are about ordinary product work.
 const PLAIN_SENTENCES: &[&str] = &[
     "The current implementation is slow when the board holds more than a few hundred cards.",
@@ -89,16 +106,18 @@ const SECURITY_SENTENCES: &[&str] = &[
     "A background worker polls the queue and retries failed deliveries with backoff.",
 ];
 
-/// One sentence in five touches the checklist.
+/// One sentence in 120 touches the checklist.
 fn sentence(rng: &mut Rng) -> &'static str {
-    if rng.below(5) == 0 {
+    if rng.below(120) == 0 {
         rng.pick(SECURITY_SENTENCES)
     } else {
         rng.pick(PLAIN_SENTENCES)
     }
 }
 const STATUSES: &[&str] = &["To Do", "In Progress", "Done", "Done", "To Do"];
-const LABELS: &[&str] = &["frontend", "backend", "api", "ux", "bug", "security", "cli", "docs", "db", "infra"];
+const LABELS: &[&str] = &[
+    "frontend", "backend", "api", "ux", "bug", "security", "cli", "docs", "db", "infra",
+];
 
 /// `base` plus up to `extra - 1` more sentences.
 fn paragraph(rng: &mut Rng, base: u64, extra: u64) -> String {
@@ -112,14 +131,19 @@ fn paragraph(rng: &mut Rng, base: u64, extra: u64) -> String {
 }
 
 fn item(rng: &mut Rng, n: usize, total: usize) -> String {
-    let title = format!("{} {}", rng.pick(VERBS), rng.pick(OBJECTS));
+    let title = format!("{} {}", rng.pick(VERBS), object(rng));
     let mut text = String::new();
     let _ = writeln!(text, "---");
     let _ = writeln!(text, "id: TASK-{n}");
     let _ = writeln!(text, "title: {title}");
     let _ = writeln!(text, "status: {}", rng.pick(STATUSES));
     let _ = writeln!(text, "assignee: []");
-    let _ = writeln!(text, "created_date: '2026-0{}-1{} 10:00'", 1 + rng.below(9), rng.below(10));
+    let _ = writeln!(
+        text,
+        "created_date: '2026-0{}-1{} 10:00'",
+        1 + rng.below(9),
+        rng.below(10)
+    );
     let _ = writeln!(text, "labels:");
     for _ in 0..1 + rng.below(3) {
         let _ = writeln!(text, "  - {}", rng.pick(LABELS));
@@ -143,15 +167,26 @@ fn item(rng: &mut Rng, n: usize, total: usize) -> String {
     let _ = writeln!(text, "<!-- AC:END -->\n");
     let _ = writeln!(text, "## Implementation Notes\n");
     let _ = writeln!(text, "{}\n", paragraph(rng, 4, 8));
-    let _ = writeln!(text, "```bash\ncurl -X POST https://example.test/webhook -d @payload.json\n```\n");
+    let _ = writeln!(
+        text,
+        "```bash\ncurl -X POST https://example.test/webhook -d @payload.json\n```\n"
+    );
     let _ = writeln!(text, "{}", paragraph(rng, 3, 6));
-    let _ = writeln!(text, "\nRelated: [TASK-{}](task-{} - related.md)", 1 + n % total, 1 + n % total);
+    let _ = writeln!(
+        text,
+        "\nRelated: [TASK-{}](task-{} - related.md)",
+        1 + n % total,
+        1 + n % total
+    );
     text
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let out = PathBuf::from(args.next().unwrap_or_else(|| "bench-out/backlog".to_string()));
+    let out = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "bench-out/backlog".to_string()),
+    );
     let total: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
     let tasks = out.join("backlog").join("tasks");
     if let Err(err) = fs::create_dir_all(&tasks) {
@@ -173,7 +208,11 @@ fn main() {
         )
     });
     match result {
-        Ok(()) => println!("wrote {total} items ({} MB) to {}", bytes / 1_000_000, out.display()),
+        Ok(()) => println!(
+            "wrote {total} items ({} MB) to {}",
+            bytes / 1_000_000,
+            out.display()
+        ),
         Err(err) => {
             eprintln!("cannot write the backlog: {err}");
             std::process::exit(2);

@@ -9,7 +9,7 @@ use crate::discover::{self, walk};
 use crate::engine::{self, CheckInput, CheckOutcome};
 use crate::output::{Format, human, json};
 use crate::rules;
-use crate::source::{FsReader, SourceReader};
+use crate::source::{FsReader, InputFile, SourceReader};
 use crate::triage::{self, Checklist};
 
 /// Why a command could not run (exit code 2).
@@ -84,13 +84,13 @@ pub fn today() -> jiff::civil::Date {
         .date()
 }
 
-/// Runs the check over the working tree and returns the outcome (no output).
-pub fn check_tree(
+/// The files a check of `paths` reads (the configured roots, or the repository root, when no
+/// path is given), and the root they are relative to.
+pub fn discover_tree(
     paths: &[PathBuf],
     config: &Config,
-    checklist: &Checklist,
     cwd: &Path,
-) -> Result<(CheckOutcome, PathBuf), AppError> {
+) -> Result<(Vec<InputFile>, PathBuf), AppError> {
     for path in paths {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(AppError::MissingPath(path.display().to_string()));
@@ -116,22 +116,41 @@ pub fn check_tree(
         include: &config.include,
         exclude: &config.exclude,
     })?;
+    Ok((files, root))
+}
+
+/// Runs the check over the working tree and returns the outcome (no output). The checklist
+/// is compiled while the tree is walked.
+pub fn check_tree(
+    paths: &[PathBuf],
+    config: &Config,
+    cwd: &Path,
+) -> Result<(CheckOutcome, Checklist, PathBuf), AppError> {
+    let (checklist, discovered) = std::thread::scope(|scope| {
+        let compiling = scope.spawn(|| checklist_for(config));
+        let discovered = discover_tree(paths, config, cwd);
+        let checklist = compiling
+            .join()
+            .unwrap_or_else(|_| Err(AppError::Packs("compiling the rule packs failed".into())));
+        (checklist, discovered)
+    });
+    let checklist = checklist?;
+    let (files, root) = discovered?;
     let outcome = engine::check(CheckInput {
         files,
         reader: &FsReader,
         config,
-        checklist,
+        checklist: &checklist,
         today: today(),
     });
-    Ok((outcome, root))
+    Ok((outcome, checklist, root))
 }
 
 /// `backlint check`.
 pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let cwd = std::env::current_dir().map_err(AppError::Cwd)?;
     let config = Config::default();
-    let checklist = checklist_for(&config)?;
-    let (outcome, _root) = check_tree(&options.paths, &config, &checklist, &cwd)?;
+    let (outcome, checklist, _root) = check_tree(&options.paths, &config, &cwd)?;
     write_outcome(options, &outcome, &FsReader, out)?;
     let verdict = if outcome.summary.errors > 0 {
         Verdict::Failed
@@ -141,6 +160,7 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
     // The process ends next: leave the backlog's memory to the OS instead of freeing it
     // piece by piece.
     std::mem::forget(outcome);
+    std::mem::forget(checklist);
     Ok(verdict)
 }
 

@@ -15,6 +15,17 @@ use crate::triage::{Checklist, ItemTriage};
 /// Stack size of the parsing threads (address space only; pages are touched on use).
 const WORKER_STACK_BYTES: usize = 16 << 20;
 
+/// Configures rayon's global pool once: parsing recurses (bounded by the YAML depth budget),
+/// so the workers get roomy stacks. A pool that already exists is kept.
+pub fn init_thread_pool() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK_BYTES)
+            .build_global();
+    });
+}
+
 /// What a check needs.
 pub struct CheckInput<'a> {
     pub files: Vec<InputFile>,
@@ -75,17 +86,13 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             .par_iter()
             .zip(roles.par_iter())
             .enumerate()
-            .map(|(n, (file, role))| load_one(SourceId(n as u32), file, role, cx, checklist, reader))
+            .map(|(n, (file, role))| {
+                load_one(SourceId(n as u32), file, role, cx, checklist, reader)
+            })
             .collect()
     };
-    // Parsing recurses (bounded by the YAML depth budget); give the workers roomy stacks.
-    let results = match rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_BYTES)
-        .build()
-    {
-        Ok(pool) => pool.install(load),
-        Err(_) => load(),
-    };
+    init_thread_pool();
+    let results = load();
 
     let mut summary = Summary::default();
     let mut items = Vec::new();

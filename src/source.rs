@@ -91,9 +91,12 @@ impl<'a> LineIndex<'a> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line_idx = self.starts.partition_point(|s| *s as usize <= offset) - 1;
         let line_start = self.starts[line_idx] as usize;
-        let before = &self.text.as_bytes()[line_start..offset];
-        // Characters are bytes that do not continue a UTF-8 sequence.
-        let column = before.iter().filter(|b| (**b as i8) >= -0x40).count() + 1;
+        let before = &self.text[line_start..offset];
+        let column = if before.is_ascii() {
+            before.len()
+        } else {
+            before.chars().count()
+        } + 1;
         Pos {
             line: line_idx as u32 + 1,
             column: column as u32,

@@ -11,7 +11,11 @@ fn check(text: &str, base: usize) -> bool {
     match simple_yaml::parse(text, base) {
         Some(fast) => {
             let general = yaml::parse_general(text, base);
-            assert_eq!(Some(&fast), general.as_ref().ok(), "disagreement on {text:?}");
+            assert_eq!(
+                Some(&fast),
+                general.as_ref().ok(),
+                "disagreement on {text:?}"
+            );
             true
         }
         None => false,
@@ -62,10 +66,16 @@ fn agrees_with_serde_saphyr_on_the_corpus() {
             fast += 1;
         }
     }
-    assert!(seen > 1000, "expected the corpus to hold front matter, saw {seen}");
+    assert!(
+        seen > 1000,
+        "expected the corpus to hold front matter, saw {seen}"
+    );
     // Most real front matter takes the direct path (the rest is still parsed, more slowly).
     eprintln!("direct path: {fast} of {seen} documents");
-    assert!(fast * 10 >= seen * 8, "direct path took only {fast} of {seen} documents");
+    assert!(
+        fast * 10 >= seen * 8,
+        "direct path took only {fast} of {seen} documents"
+    );
 }
 
 fn word() -> impl Strategy<Value = String> {
@@ -80,9 +90,15 @@ fn value() -> impl Strategy<Value = String> {
         prop::collection::vec(word(), 0..4).prop_map(|ws| format!(" [{}]", ws.join(", "))),
         (prop::collection::vec(word(), 1..4), 0usize..3).prop_map(|(ws, indent)| {
             let pad = " ".repeat(indent);
-            ws.iter().map(|w| format!("\n{pad}- {w}")).collect::<String>()
+            ws.iter()
+                .map(|w| format!("\n{pad}- {w}"))
+                .collect::<String>()
         }),
-        (prop::collection::vec(word(), 1..4), prop::sample::select(vec![">", ">-", "|", "|-"]), 1usize..4)
+        (
+            prop::collection::vec(word(), 1..4),
+            prop::sample::select(vec![">", ">-", "|", "|-"]),
+            1usize..4
+        )
             .prop_map(|(ws, header, indent)| {
                 let pad = " ".repeat(indent);
                 let lines: String = ws.iter().map(|w| format!("\n{pad}{}", w.trim())).collect();

@@ -3,6 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// Seeded per process (ids come from untrusted files: no predictable collisions).
+use foldhash::fast::RandomState;
+
 use super::item::{Item, Link, LinkKind, LinkTarget};
 use super::load::{BacklogMdConfig, ParseFailure};
 use super::vocab::Level;
@@ -33,8 +36,8 @@ pub struct Backlog {
     pub items: Vec<Item>,
     pub failures: Vec<ParseFailure>,
     pub backlog_md_configs: Vec<BacklogMdConfig>,
-    by_id: HashMap<String, Vec<usize>>,
-    by_path: HashMap<String, Vec<usize>>,
+    by_id: HashMap<String, Vec<usize>, RandomState>,
+    by_path: HashMap<String, Vec<usize>, RandomState>,
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
     legacy_prefixes: Vec<(String, String)>,
     /// Per item, per link: where it leads.
@@ -111,16 +114,20 @@ impl Backlog {
         for indices in backlog.by_id.values_mut() {
             indices.sort_by_key(|i| (backlog.items[*i].archived, *i));
         }
-        backlog.resolved = backlog
-            .items
-            .iter()
-            .map(|item| {
-                item.links
-                    .iter()
-                    .map(|l| backlog.resolve(item, l))
-                    .collect()
-            })
-            .collect();
+        backlog.resolved = {
+            use rayon::prelude::*;
+            let resolver = &backlog;
+            resolver
+                .items
+                .par_iter()
+                .map(|item| {
+                    item.links
+                        .iter()
+                        .map(|l| resolver.resolve(item, l))
+                        .collect()
+                })
+                .collect()
+        };
         backlog.reverse = vec![Vec::new(); backlog.items.len()];
         for (spike, links) in backlog.resolved.iter().enumerate() {
             for (n, res) in links.iter().enumerate() {

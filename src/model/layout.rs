@@ -180,19 +180,27 @@ pub struct Collection {
 /// Reads a YAML list key such as `cancelled_tasks` or `items`.
 pub fn collection_of(key: &str) -> Collection {
     let lower = key.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split(['_', '-', ' ']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
     let Some(last) = words.last() else {
         return Collection::default();
     };
     let kind = kind_of_collection(last).or_else(|| kind_of_collection(&lower));
     let holds_items = kind.is_some()
-        || matches!(*last, "items" | "backlog" | "issues" | "tickets" | "stories" | "work");
+        || matches!(
+            *last,
+            "items" | "backlog" | "issues" | "tickets" | "stories" | "work"
+        );
     let status = words.iter().rev().skip(1).find_map(|w| match *w {
         "cancelled" | "canceled" | "dropped" | "rejected" | "abandoned" | "wontfix" => {
             Some(Status::Cancelled)
         }
         "done" | "completed" | "closed" | "finished" | "shipped" | "resolved" => Some(Status::Done),
-        "blocked" | "new" | "todo" | "pending" | "open" | "planned" | "proposed" => Some(Status::Todo),
+        "blocked" | "new" | "todo" | "pending" | "open" | "planned" | "proposed" => {
+            Some(Status::Todo)
+        }
         "active" | "current" | "doing" | "started" => Some(Status::InProgress),
         _ => None,
     });
@@ -248,9 +256,15 @@ mod tests {
     fn collections() {
         let c = collection_of("cancelled_tasks");
         assert!(c.holds_items);
-        assert_eq!((c.kind, c.status), (Some(Kind::Task), Some(Status::Cancelled)));
+        assert_eq!(
+            (c.kind, c.status),
+            (Some(Kind::Task), Some(Status::Cancelled))
+        );
         let c = collection_of("blocked_items");
-        assert_eq!((c.holds_items, c.kind, c.status), (true, None, Some(Status::Todo)));
+        assert_eq!(
+            (c.holds_items, c.kind, c.status),
+            (true, None, Some(Status::Todo))
+        );
         assert_eq!(collection_of("epics").kind, Some(Kind::Epic));
         assert!(!collection_of("metadata").holds_items);
         assert!(!collection_of("scope_cuts_applied").holds_items);

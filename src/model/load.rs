@@ -122,12 +122,8 @@ pub fn load_markdown(
         place,
         cx,
     };
-    out.items.push(builder.build(
-        &root,
-        Some(&body),
-        &Collection::default(),
-        file_stem(path),
-    ));
+    out.items
+        .push(builder.build(&root, Some(&body), &Collection::default(), file_stem(path)));
     out
 }
 
@@ -221,7 +217,9 @@ fn collect_yaml_items<'n>(
 fn has_identity(node: &YamlNode, fields: &FieldNames) -> bool {
     node.as_map().is_some_and(|entries| {
         entries.iter().any(|(k, v)| {
-            k.as_str().is_some_and(|k| fields.identifying().any(|f| f == k)) && !v.is_null()
+            k.as_str()
+                .is_some_and(|k| fields.identifying().any(|f| f == k))
+                && !v.is_null()
         })
     })
 }
@@ -325,7 +323,11 @@ fn blank_line_value(bytes: &mut [u8], line: u32) -> Option<()> {
         start += memchr::memchr(b'\n', &bytes[start..])? + 1;
     }
     let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-    let end = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
+    let end = if end > start && bytes[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
     let content = &bytes[start..end];
     let from = memchr::memmem::find(content, b": ").map_or(start, |i| start + i + 2);
     if bytes[from..end].iter().all(|b| *b == b' ') {

@@ -8,6 +8,7 @@ use super::item::{Spanned, Suppression};
 /// Parses one HTML comment (`raw` starts at byte `start` of the file). `None` when the comment
 /// is not a backlint suppression.
 pub fn parse_comment(raw: &str, start: usize, index: &LineIndex<'_>) -> Option<Suppression> {
+    memchr::memmem::find(raw.as_bytes(), b"backlint-disable")?;
     let trimmed_start = raw.find("<!--")? + 4;
     let inner_end = raw
         .rfind("-->")

@@ -246,6 +246,30 @@ impl StatusTable {
 /// Lower-cases, strips quotes, and treats `_`, `-` and runs of spaces alike.
 pub fn normalise_word(raw: &str) -> String {
     let trimmed = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    if trimmed.is_ascii() {
+        // The common case, without per-character Unicode case mapping.
+        let mut out = String::with_capacity(trimmed.len());
+        let mut space = false;
+        for b in trimmed.bytes() {
+            let b = match b {
+                b'_' | b'-' => b' ',
+                b => b.to_ascii_lowercase(),
+            };
+            if b.is_ascii_whitespace() {
+                if !space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = true;
+            } else {
+                space = false;
+                out.push(b as char);
+            }
+        }
+        while out.ends_with(' ') {
+            out.pop();
+        }
+        return out;
+    }
     let mut out = String::with_capacity(trimmed.len());
     let mut space = false;
     for ch in trimmed.chars() {

@@ -58,7 +58,10 @@ fn read_sources<'a>(
         .filter_map(|id| {
             let file = sources.get(*id)?;
             let bytes = reader.read(file).ok()?;
-            Some((*id, Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned())))
+            Some((
+                *id,
+                Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned()),
+            ))
         })
         .collect();
     Snippets { sources, texts }

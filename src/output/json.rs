@@ -130,8 +130,41 @@ pub fn report(outcome: &CheckOutcome) -> JsonReport<'_> {
     }
 }
 
+/// Writes the report as one line of JSON. Items and findings are serialised in parallel, in
+/// chunks, and written in order: the same bytes as serialising the whole report at once.
 pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
     let report = report(outcome);
-    serde_json::to_writer(&mut *out, &report).map_err(io::Error::other)?;
-    writeln!(out)
+    write!(out, "{{\"version\":{},\"summary\":", report.version)?;
+    serde_json::to_writer(&mut *out, &report.summary).map_err(io::Error::other)?;
+    out.write_all(b",\"items\":")?;
+    write_array(out, &report.items)?;
+    out.write_all(b",\"findings\":")?;
+    write_array(out, &report.findings)?;
+    out.write_all(b"}\n")
+}
+
+fn write_array<T: Serialize + Sync>(out: &mut dyn Write, values: &[T]) -> io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 256;
+    out.write_all(b"[")?;
+    let chunks: Vec<io::Result<Vec<u8>>> = values
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 256);
+            for (i, value) in chunk.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                serde_json::to_writer(&mut buf, value).map_err(io::Error::other)?;
+            }
+            Ok(buf)
+        })
+        .collect();
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(&chunk?)?;
+    }
+    out.write_all(b"]")
 }

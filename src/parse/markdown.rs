@@ -85,8 +85,7 @@ pub fn parse(text: &str, range: Range<usize>) -> MarkdownBody {
     if body.trim().is_empty() {
         return out;
     }
-    let options =
-        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let options = Options::ENABLE_TASKLISTS;
     let mut heading: Option<(u8, Range<usize>, String)> = None;
     let mut link: Option<(String, Range<usize>)> = None;
     let mut items: Vec<usize> = Vec::new();

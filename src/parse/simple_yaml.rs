@@ -22,7 +22,10 @@ pub fn parse(text: &str, base: usize) -> Option<YamlNode> {
             i += 1;
             continue;
         }
-        if content.starts_with([' ', '\t']) || content.starts_with("---") || content.starts_with("...") {
+        if content.starts_with([' ', '\t'])
+            || content.starts_with("---")
+            || content.starts_with("...")
+        {
             return None;
         }
         let colon = key_end(content)?;
@@ -35,7 +38,8 @@ pub fn parse(text: &str, base: usize) -> Option<YamlNode> {
             span: base + line.start..base + line.start + colon,
         };
         let after = &content[colon + 1..];
-        let rest_offset = line.start + colon + 1 + (after.len() - after.trim_start_matches(' ').len());
+        let rest_offset =
+            line.start + colon + 1 + (after.len() - after.trim_start_matches(' ').len());
         let rest = after.trim_start_matches(' ');
         let (value, next) = if rest.is_empty() || rest.starts_with('#') {
             empty_value(text, &lines, i, base, line.start + colon)?
@@ -52,7 +56,10 @@ pub fn parse(text: &str, base: usize) -> Option<YamlNode> {
             // A scalar must not continue on an indented line (a multi-line plain scalar).
             if let Some(following) = lines.get(next) {
                 let f = &text[following.clone()];
-                if !is_blank_or_comment(f) && f.starts_with([' ', '\t']) && !rest.starts_with(['>', '|']) {
+                if !is_blank_or_comment(f)
+                    && f.starts_with([' ', '\t'])
+                    && !rest.starts_with(['>', '|'])
+                {
                     return None;
                 }
             }
@@ -77,7 +84,11 @@ impl Lines {
         let mut ranges = Vec::with_capacity(text.len() / 24 + 1);
         let mut start = 0;
         for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' { nl - 1 } else { nl };
+            let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
             ranges.push(start..end);
             start = nl + 1;
         }
@@ -118,7 +129,9 @@ fn key_end(line: &str) -> Option<usize> {
         return None;
     }
     let mut end = 1;
-    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-' | b'.')) {
+    while end < bytes.len()
+        && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-' | b'.'))
+    {
         end += 1;
     }
     if bytes.get(end) != Some(&b':') {
@@ -189,7 +202,11 @@ fn empty_value(
         if seq_span.is_none() {
             // serde-saphyr places a block list at its first `-` when the list is indented,
             // else at its first value.
-            let at = if indent > 0 { base + range.start + indent } else { node.span.start };
+            let at = if indent > 0 {
+                base + range.start + indent
+            } else {
+                node.span.start
+            };
             seq_span = Some(at..at);
         }
         items.push(node);
@@ -473,8 +490,23 @@ fn plain(raw: &str, start: usize, base: usize) -> Option<YamlNode> {
     let first = *text.as_bytes().first()?;
     if matches!(
         first,
-        b'[' | b']' | b'{' | b'}' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"'
-            | b'%' | b'@' | b'`' | b'?' | b':'
+        b'[' | b']'
+            | b'{'
+            | b'}'
+            | b','
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b'?'
+            | b':'
     ) || text.starts_with("- ")
         || text == "-"
         || text.contains(": ")
@@ -501,7 +533,10 @@ fn resolve_plain(text: &str) -> Option<YamlValue> {
     }
     let bytes = text.as_bytes();
     let numeric_start = bytes[0].is_ascii_digit()
-        || (matches!(bytes[0], b'-' | b'+' | b'.') && bytes.get(1).is_some_and(|b| b.is_ascii_digit() || *b == b'.'));
+        || (matches!(bytes[0], b'-' | b'+' | b'.')
+            && bytes
+                .get(1)
+                .is_some_and(|b| b.is_ascii_digit() || *b == b'.'));
     if !numeric_start {
         if bytes[0] == b'.' && text.len() <= 5 {
             return None; // .inf, .nan and friends
@@ -520,15 +555,16 @@ fn resolve_plain(text: &str) -> Option<YamlValue> {
     }
     if let Some((whole, frac)) = digits.split_once('.') {
         let plain_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if plain_digits(whole) && plain_digits(frac) && !(whole.len() > 1 && whole.starts_with('0')) {
+        if plain_digits(whole) && plain_digits(frac) && !(whole.len() > 1 && whole.starts_with('0'))
+        {
             return text.parse::<f64>().ok().map(YamlValue::Float);
         }
     }
     // Starts like a number but is not one of the simple forms: a string only if it cannot be a
     // number at all (a date such as 2025-07-23, a version such as 1.2.3, "3 days").
-    let can_be_number = bytes[1..]
-        .iter()
-        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'x' | b'X' | b'o' | b'O' | b'_' | b'.' | b'+' | b'-'));
+    let can_be_number = bytes[1..].iter().all(|b| {
+        b.is_ascii_hexdigit() || matches!(b, b'x' | b'X' | b'o' | b'O' | b'_' | b'.' | b'+' | b'-')
+    });
     let has_inner_minus = bytes[1..]
         .iter()
         .enumerate()
@@ -594,7 +630,10 @@ mod tests {
             "a: \"\\u00e9\"\n",
             "l:\n  - x: 1\n",
         ] {
-            assert!(parse(case, 0).is_none(), "fast path should decline {case:?}");
+            assert!(
+                parse(case, 0).is_none(),
+                "fast path should decline {case:?}"
+            );
             // and the general parser still gives an answer or an error, never a panic
             let _ = yaml::parse(case, 0);
         }

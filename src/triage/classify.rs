@@ -98,7 +98,11 @@ impl Checklist {
             }
             let mut input = regex_automata::Input::new(text.as_bytes()).range(region.range.clone());
             while let Some(m) = self.phrases.search(&input) {
-                let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+                let next = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
                 if next > region.range.end {
                     input.set_start(region.range.end);
                 } else {
@@ -185,7 +189,8 @@ impl Checklist {
             factor *= DECAY;
             if slot.1.len() < MAX_EVIDENCE {
                 slot.1.push(Evidence {
-                    text: String::from_utf8_lossy(&text.as_bytes()[hit.start..hit.end]).into_owned(),
+                    text: String::from_utf8_lossy(&text.as_bytes()[hit.start..hit.end])
+                        .into_owned(),
                     span: index.span(hit.start..hit.end),
                     weight: hit.value(),
                 });
@@ -313,8 +318,21 @@ fn token_factor(text: &str, start: usize, end: usize) -> f32 {
     let is_edge = |b: u8| {
         matches!(
             b,
-            b'(' | b')' | b'[' | b']' | b'"' | b'\'' | b'`' | b',' | b';' | b':' | b'.' | b'!'
-                | b'?' | b'*' | b'<' | b'>'
+            b'(' | b')'
+                | b'['
+                | b']'
+                | b'"'
+                | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b':'
+                | b'.'
+                | b'!'
+                | b'?'
+                | b'*'
+                | b'<'
+                | b'>'
         )
     };
     while left < start && is_edge(bytes[left]) {
@@ -335,8 +353,10 @@ fn token_factor(text: &str, start: usize, end: usize) -> f32 {
     if token.contains(&b'_') {
         return 0.5;
     }
-    let before_dot = start >= 2 && bytes[start - 1] == b'.' && bytes[start - 2].is_ascii_alphanumeric();
-    let after_dot = end + 1 < bytes.len() && bytes[end] == b'.' && bytes[end + 1].is_ascii_alphanumeric();
+    let before_dot =
+        start >= 2 && bytes[start - 1] == b'.' && bytes[start - 2].is_ascii_alphanumeric();
+    let after_dot =
+        end + 1 < bytes.len() && bytes[end] == b'.' && bytes[end + 1].is_ascii_alphanumeric();
     if before_dot || after_dot {
         return 0.5;
     }
@@ -350,7 +370,10 @@ fn has_file_extension(ext: &[u8]) -> bool {
         "scss", "vue", "svelte", "swift", "c", "h", "cpp", "hpp", "tf", "lock", "env", "xml",
         "proto", "graphql", "ex", "exs",
     ];
-    ext.len() <= 7 && EXTENSIONS.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(ext))
+    ext.len() <= 7
+        && EXTENSIONS
+            .iter()
+            .any(|e| e.as_bytes().eq_ignore_ascii_case(ext))
 }
 
 #[cfg(test)]

@@ -370,7 +370,11 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     for (signal, name) in Signal::ALL {
         for (origin, phrase) in signals.get(name).into_iter().flatten() {
             let regex = phrase_to_regex(phrase);
-            add(regex, Some(Target::Signal(signal)), (origin.clone(), phrase.clone()));
+            add(
+                regex,
+                Some(Target::Signal(signal)),
+                (origin.clone(), phrase.clone()),
+            );
         }
     }
     let standalone = |name: &str, errors: &mut Vec<PackError>| -> Option<Regex> {
@@ -382,7 +386,11 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         if phrases.is_empty() {
             return None;
         }
-        let flags = if phrases.iter().all(|p| p.is_ascii()) { "(?i-u)" } else { "(?i)" };
+        let flags = if phrases.iter().all(|p| p.is_ascii()) {
+            "(?i-u)"
+        } else {
+            "(?i)"
+        };
         match Regex::new(&format!("{flags}(?-u:\\b)(?:{})", phrases.join("|"))) {
             Ok(re) => Some(re),
             Err(err) => {
@@ -431,7 +439,9 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                     message: format!(
                         "phrase `{}`: {}",
                         entry.written.1,
-                        validate(&entry.regex).err().unwrap_or_else(|| err.to_string())
+                        validate(&entry.regex)
+                            .err()
+                            .unwrap_or_else(|| err.to_string())
                     ),
                 },
                 None => PackError {
@@ -486,7 +496,13 @@ fn validate(pattern: &str) -> Result<(), String> {
                 .filter(|l| l.starts_with("error:"))
                 .map(|l| l.trim_start_matches("error:").trim().to_string())
                 .next()
-                .unwrap_or_else(|| text.lines().last().unwrap_or("invalid regex").trim().to_string())
+                .unwrap_or_else(|| {
+                    text.lines()
+                        .last()
+                        .unwrap_or("invalid regex")
+                        .trim()
+                        .to_string()
+                })
         })
 }
 
