@@ -4,10 +4,10 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Config, RuleLevel};
+use crate::config::{Config, DodSetting, RuleLevel};
 use crate::diagnostic::{Finding, Summary};
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
-use crate::model::{Backlog, FileRole, LayoutIndex};
+use crate::model::{Backlog, FileRole, LayoutIndex, dod};
 use crate::rules::{self, Context};
 use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
@@ -99,14 +99,26 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut triage = Vec::new();
     let mut failures = Vec::new();
     let mut configs = Vec::new();
+    let mut team_dod = Vec::new();
     for result in results {
         summary.files += usize::from(result.read);
         items.extend(result.loaded.items);
         triage.extend(result.triage);
         failures.extend(result.loaded.failures);
         configs.extend(result.loaded.backlog_md_config);
+        team_dod.extend(result.loaded.team_dod);
     }
-    let backlog = Backlog::new(items, failures, configs, &config.legacy_prefixes);
+    if let Some(DodSetting::Inline(entries)) = &config.definition_of_done {
+        team_dod.push(dod::inline(entries, &config.source_path));
+    }
+    for dod in &mut team_dod {
+        dod.risk_entry = dod
+            .entries
+            .iter()
+            .position(|e| checklist.is_risk_acceptance_entry(&e.text));
+    }
+    let mut backlog = Backlog::new(items, failures, configs, &config.legacy_prefixes);
+    backlog.team_dod = team_dod;
     let sources = SourceMap::new(files);
 
     let context = Context {
@@ -176,7 +188,8 @@ fn load_one(
         FileRole::MarkdownItem(place) => load::load_markdown(&index, &file.path, place, cx),
         FileRole::YamlItems(place) => load::load_yaml(&index, &file.path, place, cx),
         FileRole::BacklogMdConfig { root } => load::load_backlog_md_config(&index, root),
-        FileRole::DefinitionOfDone | FileRole::Skip => LoadedFile::default(),
+        FileRole::DefinitionOfDone => load_team_dod(&index, &file.path),
+        FileRole::Skip => LoadedFile::default(),
     };
     let triage = loaded
         .items
@@ -188,6 +201,20 @@ fn load_one(
         triage,
         read: true,
     }
+}
+
+fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
+    let lower = path.to_ascii_lowercase();
+    let mut loaded = LoadedFile::default();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        match dod::load_yaml(index, path) {
+            Ok(found) => loaded.team_dod = Some(found),
+            Err(failure) => loaded.failures.push(failure),
+        }
+    } else {
+        loaded.team_dod = Some(dod::load_markdown(index, path));
+    }
+    loaded
 }
 
 /// Configured severities win over rule packs, which win over the rules' defaults; `off` drops

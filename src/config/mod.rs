@@ -34,6 +34,15 @@ impl RuleLevel {
     }
 }
 
+/// `definition_of_done:` in backlint.yaml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DodSetting {
+    /// A file, relative to the repository root.
+    Path(String),
+    /// The entries themselves.
+    Inline(Vec<String>),
+}
+
 /// The effective configuration of a run.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -53,6 +62,10 @@ pub struct Config {
     pub severities: BTreeMap<String, RuleLevel>,
     /// Item files larger than this are reported instead of parsed.
     pub max_file_size: usize,
+    /// The team's definition of done, when configured.
+    pub definition_of_done: Option<DodSetting>,
+    /// The configuration file this came from (for messages), or empty.
+    pub source_path: String,
 }
 
 impl Default for Config {
@@ -67,6 +80,8 @@ impl Default for Config {
             extends: vec!["builtin:default".to_string()],
             severities: BTreeMap::new(),
             max_file_size: 4 << 20,
+            definition_of_done: None,
+            source_path: String::new(),
         }
     }
 }

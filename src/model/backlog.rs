@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 /// Seeded per process (ids come from untrusted files: no predictable collisions).
 use foldhash::fast::RandomState;
 
+use super::dod::TeamDod;
 use super::item::{Item, Link, LinkKind, LinkTarget};
 use super::load::{BacklogMdConfig, ParseFailure};
 use super::vocab::Level;
@@ -36,6 +37,8 @@ pub struct Backlog {
     pub items: Vec<Item>,
     pub failures: Vec<ParseFailure>,
     pub backlog_md_configs: Vec<BacklogMdConfig>,
+    /// The team's definitions of done that were found.
+    pub team_dod: Vec<TeamDod>,
     by_id: HashMap<String, Vec<usize>, RandomState>,
     by_path: HashMap<String, Vec<usize>, RandomState>,
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).

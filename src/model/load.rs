@@ -51,6 +51,7 @@ pub struct LoadedFile {
     pub items: Vec<Item>,
     pub failures: Vec<ParseFailure>,
     pub backlog_md_config: Option<BacklogMdConfig>,
+    pub team_dod: Option<super::dod::TeamDod>,
 }
 
 /// Loads a Markdown file that may carry an item in its front matter.
@@ -156,6 +157,7 @@ pub fn load_yaml(
             }
         }
     };
+    out.team_dod = super::dod::from_backlog_file(&root, index, path);
     let builder = ItemBuilder {
         index,
         path,
@@ -247,6 +249,16 @@ pub fn load_backlog_md_config(index: &LineIndex<'_>, root: &str) -> LoadedFile {
         ),
         None => (None, None),
     };
+    if let Some(entries) = &definition_of_done {
+        out.team_dod = Some(super::dod::TeamDod {
+            path: format!("{root}/config.yml"),
+            source: Some(index.source()),
+            origin: super::dod::DodOrigin::BacklogMdConfig,
+            entries: entries.clone(),
+            at: dod_at,
+            risk_entry: None,
+        });
+    }
     out.backlog_md_config = Some(BacklogMdConfig {
         root: root.to_string(),
         task_prefix,

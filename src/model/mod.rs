@@ -2,6 +2,7 @@
 //! resolves links.
 
 pub mod backlog;
+pub mod dod;
 pub mod item;
 pub mod layout;
 pub mod load;
@@ -10,6 +11,7 @@ pub mod suppress;
 pub mod vocab;
 
 pub use backlog::{Backlog, Resolution, SpikeVia, id_key, is_threat_analysis_spike};
+pub use dod::{DodOrigin, TeamDod};
 pub use item::{
     DodEntry, Item, Link, LinkKind, LinkTarget, RiskAcceptance, Spanned, Sprint, Suppression,
     TextRegion, TextRole, TriageOverride, Veto,

@@ -9,7 +9,10 @@ use crate::model::Backlog;
 use crate::triage::{Checklist, ItemTriage};
 
 pub mod cycle;
+pub mod dod;
 pub mod item;
+pub mod risk;
+pub mod seed;
 pub mod spike;
 pub mod triage;
 
@@ -116,6 +119,16 @@ pub static ALL: &[&dyn Rule] = &[
     &spike::NotDoneBeforeStart,
     &spike::ScheduledAfter,
     &cycle::LinkCycle,
+    &dod::NotFound,
+    &dod::MissingRiskAcceptance,
+    &risk::AcceptanceMissing,
+    &risk::AcceptanceLevel,
+    &risk::SecurityGroupAcceptance,
+    &risk::Vetoed,
+    &risk::InvalidAcceptance,
+    &seed::AttackerStoryMissing,
+    &seed::Unmeasurable,
+    &seed::DeferredSecurity,
 ];
 
 /// Rule ids that are not rules of [`ALL`] but name findings produced elsewhere.

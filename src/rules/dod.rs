@@ -1,0 +1,160 @@
+//! Rules about the definition of done: the team has one, and it asks whether the residual risk
+//! of every identified threat is acceptable.
+
+use crate::diagnostic::Finding;
+use crate::model::{DodOrigin, Status, TeamDod, is_threat_analysis_spike};
+use crate::source::one_line;
+
+use super::{Check, Context, RuleMeta, declare_rule};
+
+/// The entry teams can add, as a help text.
+pub const RISK_ENTRY_EXAMPLE: &str = "For every threat identified for this sprint's items, the residual risk is acceptable: \
+     controls are in place, or the risk is accepted by its owner (team, product owner or client)";
+
+declare_rule! {
+    /// ## What it checks
+    /// That the team has a definition of done: `definition_of_done` in backlint.yaml (a path or
+    /// an inline list), a file named `definition-of-done.md`, `definition_of_done.md`, `DoD.md`
+    /// or `dod.yaml` in the backlog or `docs/`, a top-level `definition_of_done:` list in a YAML
+    /// backlog, or `definition_of_done` in Backlog.md's `backlog/config.yml`.
+    ///
+    /// ## Why
+    /// The definition of done is the sprint's quality gate; agile security practice puts the
+    /// security residual-risk decision there, so that no item is "done" while its threats are
+    /// undecided. Without a definition of done there is no gate to put it in.
+    ///
+    /// ## Example
+    /// A backlog folder with items and no definition of done anywhere.
+    ///
+    /// ## How to fix
+    /// Add `docs/definition-of-done.md` (or run `backlint init`) with your team's entries,
+    /// including the residual-risk entry:
+    /// ```markdown
+    /// - [ ] For every threat identified for this sprint's items, the residual risk is
+    ///       acceptable (controls in place, or accepted by its owner)
+    /// ```
+    pub struct NotFound {
+        id: "dod/not-found",
+        severity: Error,
+        summary: "no definition of done found (config, definition-of-done.md, DoD.md, dod.yaml, or Backlog.md's config.yml)",
+    }
+}
+
+impl Check for NotFound {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let has_items = cx.backlog.items.iter().any(|i| !i.archived);
+        if !cx.backlog.team_dod.is_empty() || !has_items {
+            return;
+        }
+        out.push(
+            self.finding("no definition of done found".to_string())
+                .help(
+                    "add docs/definition-of-done.md (or run `backlint init`) with a residual-risk \
+                     entry, or set `definition_of_done:` in backlint.yaml (a path or a list)",
+                )
+                .content("no-dod"),
+        );
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// A definition of done with no security residual-risk acceptance entry. The entry is
+    /// recognised by meaning ("residual risk", "risk accepted", "for every threat identified…
+    /// mitigated or accepted"), not by one fixed sentence; rule packs can add phrasings under
+    /// `signals: risk-acceptance`. Checked for the team's definition of done, and for an item's
+    /// own definition of done when the item triggered the checklist and the team's has no such
+    /// entry.
+    ///
+    /// ## Why
+    /// Risk that is not explicitly accepted is accepted with eyes closed when the code ships.
+    /// Putting the question in the definition of done makes every sprint answer it: for every
+    /// threat identified for this sprint's items, is the residual risk acceptable?
+    ///
+    /// ## Example
+    /// ```markdown
+    /// # Definition of Done
+    /// - Code reviewed
+    /// - Tests pass
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add the entry:
+    /// ```markdown
+    /// - For every threat identified for this sprint's items, the residual risk is acceptable:
+    ///   controls are in place, or the risk is accepted by its owner
+    /// ```
+    pub struct MissingRiskAcceptance {
+        id: "dod/missing-risk-acceptance",
+        severity: Error,
+        summary: "the definition of done (team-level, or an item's own) has no residual-risk acceptance entry",
+    }
+}
+
+impl MissingRiskAcceptance {
+    fn team_finding(&self, dod: &TeamDod) -> Finding {
+        let what = match dod.origin {
+            DodOrigin::BacklogMdConfig => "the definition of done in Backlog.md's config.yml",
+            DodOrigin::BacklogFile => "the backlog's definition_of_done list",
+            DodOrigin::Config => "the definition of done in backlint.yaml",
+            DodOrigin::File => "the definition of done",
+        };
+        let mut finding = self
+            .finding(format!(
+                "{what} ({}) has no residual-risk acceptance entry",
+                one_line(&dod.path)
+            ))
+            .help(format!("add an entry such as: \"{RISK_ENTRY_EXAMPLE}\""))
+            .content(format!("team|{}", dod.path));
+        match dod.at.filter(|_| dod.source.is_some()) {
+            Some(span) => finding = finding.at(span, "no entry about residual risk here"),
+            None => finding = finding.file(dod.path.clone()),
+        }
+        finding
+    }
+}
+
+impl Check for MissingRiskAcceptance {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let mut team_has_entry = false;
+        for dod in &cx.backlog.team_dod {
+            if dod.risk_entry.is_some() {
+                team_has_entry = true;
+            } else {
+                out.push(self.team_finding(dod));
+            }
+        }
+        if team_has_entry {
+            return;
+        }
+        for (idx, item) in cx.backlog.items.iter().enumerate() {
+            let Some(at) = item.dod_at else { continue };
+            let Some(triage) = cx.triage.get(idx) else {
+                continue;
+            };
+            if triage.categories.is_empty()
+                || triage.dod_risk_entry.is_some()
+                || !cx.reported(idx)
+                || item.status == Status::Cancelled
+                || is_threat_analysis_spike(item)
+            {
+                continue;
+            }
+            out.push(
+                self.finding(format!(
+                    "{} triggered the checklist but its own definition of done has no \
+                     residual-risk acceptance entry",
+                    one_line(&item.id)
+                ))
+                .item(idx, &item.id)
+                .at(at, "no entry about residual risk")
+                .categories(cx.categories_of(idx))
+                .help(format!(
+                    "add the entry to the item's definition of done: `- [ ] {RISK_ENTRY_EXAMPLE}` \
+                     (or add it to the team's definition of done)"
+                ))
+                .content("item-dod"),
+            );
+        }
+    }
+}
