@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::config::{Config, DodSetting, RuleLevel};
 use crate::diagnostic::{Finding, Summary};
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
-use crate::model::{Backlog, FileRole, LayoutIndex, dod};
+use crate::model::{Backlog, FileRole, ItemPlace, LayoutIndex, dod};
 use crate::rules::{self, Context};
 use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
@@ -72,7 +72,13 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         checklist,
         today,
     } = input;
-    let layout = LayoutIndex::new(files.iter().map(|f| f.path.as_str()));
+    let mut layout = LayoutIndex::new(files.iter().map(|f| f.path.as_str()));
+    if let Some(sections) = &config.markdown_sections {
+        layout = layout.with_sections(sections.files.clone(), sections.level);
+    }
+    if let Some(DodSetting::Path(path)) = &config.definition_of_done {
+        layout = layout.with_dod_path(path.clone());
+    }
     let roles: Vec<FileRole> = files.iter().map(|f| layout.classify(&f.path)).collect();
     let detector_fields = checklist.detector_fields();
     let cx = LoadContext {
@@ -128,7 +134,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         today,
     };
     let mut findings = rules::run_all(&context);
-    apply_severities(&mut findings, config, checklist);
+    apply_severities(&mut findings, config, checklist, &sources);
     findings.par_iter_mut().for_each(|finding| {
         let path = finding_path(finding, &sources);
         finding.seal(&path);
@@ -188,6 +194,9 @@ fn load_one(
         FileRole::MarkdownItem(place) => load::load_markdown(&index, &file.path, place, cx),
         FileRole::YamlItems(place) => load::load_yaml(&index, &file.path, place, cx),
         FileRole::BacklogMdConfig { root } => load::load_backlog_md_config(&index, root),
+        FileRole::MarkdownSections { level } => {
+            load::load_markdown_sections(&index, &file.path, *level, &ItemPlace::default(), cx)
+        }
         FileRole::DefinitionOfDone => load_team_dod(&index, &file.path),
         FileRole::Skip => LoadedFile::default(),
     };
@@ -219,9 +228,15 @@ fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
 
 /// Configured severities win over rule packs, which win over the rules' defaults; `off` drops
 /// the finding.
-fn apply_severities(findings: &mut Vec<Finding>, config: &Config, checklist: &Checklist) {
+fn apply_severities(
+    findings: &mut Vec<Finding>,
+    config: &Config,
+    checklist: &Checklist,
+    sources: &SourceMap,
+) {
     findings.retain_mut(|finding| {
-        let level = config.severities.get(finding.rule).copied().or_else(|| {
+        let path = finding_path(finding, sources);
+        let level = config.level_of(finding.rule, &path).or_else(|| {
             checklist
                 .severities
                 .get(finding.rule)

@@ -42,6 +42,9 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     format: Format,
+    /// Configuration file (default: backlint.yaml or .backlint.yaml found upward from PATH).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -91,14 +94,28 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => run_check(cli.check, &mut out),
         Some(Command::Check(args)) => run_check(args, &mut out),
-        Some(Command::Rules) => app::list_rules(&mut out),
-        Some(Command::Explain { rule }) => app::explain(&rule, &mut out),
+        Some(Command::Rules) => workspace(&[]).and_then(|ws| app::list_rules(&ws.config, &mut out)),
+        Some(Command::Explain { rule }) => {
+            workspace(&[]).and_then(|ws| app::explain(&ws.config, &rule, &mut out))
+        }
     };
     let flushed = out.flush();
+    let color = use_color_stderr();
     match result {
         Ok(verdict) => ExitCode::from(verdict.exit_code() as u8),
         // A closed stdout (`| head`) is not a failure of the check.
         Err(AppError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(0),
+        Err(AppError::Config(errors)) => {
+            drop(flushed);
+            let mut err = io::stderr().lock();
+            let _ = backlint::output::human::write_config_errors(
+                &mut err,
+                &errors,
+                color,
+                terminal_width(),
+            );
+            ExitCode::from(2)
+        }
         Err(err) => {
             drop(flushed);
             let _ = writeln!(io::stderr(), "backlint: error: {err}");
@@ -107,8 +124,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace of the working directory (for commands without paths).
+fn workspace(paths: &[PathBuf]) -> Result<app::Workspace, AppError> {
+    app::Workspace::open(paths, None)
+}
+
+fn use_color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+}
+
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let options = CheckOptions {
+        config: args.config,
         paths: args.paths,
         format: args.format,
         color: use_color(args.color),

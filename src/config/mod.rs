@@ -1,8 +1,16 @@
 //! backlint's configuration: what to read, how fields and statuses are named, which rule packs
 //! apply, and how severe each rule is. [`Config::default`] is the behaviour with no
-//! `backlint.yaml`.
+//! `backlint.yaml`; [`load`] reads and validates the file; [`schema`] publishes its shape.
+
+pub mod load;
+pub mod schema;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
+
+use globset::GlobSet;
+
+use crate::triage::RulePack;
 
 use crate::diagnostic::Severity;
 use crate::model::{FieldNames, StatusTable};
@@ -43,6 +51,41 @@ pub enum DodSetting {
     Inline(Vec<String>),
 }
 
+/// A rule pack to apply after the built-in default pack.
+#[derive(Clone, Debug)]
+pub enum PackSource {
+    /// `builtin:NAME`.
+    Builtin(String),
+    /// A pack file in the repository (already read and validated).
+    File { path: String, pack: RulePack },
+    /// `categories:` and `signals:` written in backlint.yaml itself.
+    Inline(RulePack),
+}
+
+impl PackSource {
+    pub fn name(&self) -> String {
+        match self {
+            PackSource::Builtin(name) => format!("builtin:{name}"),
+            PackSource::File { path, .. } => path.clone(),
+            PackSource::Inline(pack) => pack.name.clone(),
+        }
+    }
+}
+
+/// Severities for some paths only (`overrides:`).
+#[derive(Clone, Debug)]
+pub struct PathOverride {
+    pub paths: GlobSet,
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+/// Markdown backlog files with one item per heading.
+#[derive(Clone, Debug)]
+pub struct MarkdownSections {
+    pub files: GlobSet,
+    pub level: u8,
+}
+
 /// The effective configuration of a run.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -56,10 +99,16 @@ pub struct Config {
     pub statuses: StatusTable,
     /// Legacy id prefixes: `(old, new)` — `task-12` means `BACK-12`.
     pub legacy_prefixes: Vec<(String, String)>,
-    /// Rule packs, in order: `builtin:NAME` or a path relative to the config file.
-    pub extends: Vec<String>,
+    /// Rule packs applied after `builtin:default`, in order.
+    pub packs: Vec<PackSource>,
     /// Severity per rule id.
     pub severities: BTreeMap<String, RuleLevel>,
+    /// Severities for some paths (later overrides win).
+    pub overrides: Vec<PathOverride>,
+    /// Markdown files read as one item per heading.
+    pub markdown_sections: Option<MarkdownSections>,
+    /// Checklist categories switched off, with where the config names them.
+    pub disabled_categories: Vec<(String, Range<usize>)>,
     /// Item files larger than this are reported instead of parsed.
     pub max_file_size: usize,
     /// The team's definition of done, when configured.
@@ -77,8 +126,11 @@ impl Default for Config {
             fields: FieldNames::default(),
             statuses: StatusTable::default(),
             legacy_prefixes: Vec::new(),
-            extends: vec!["builtin:default".to_string()],
+            packs: Vec::new(),
             severities: BTreeMap::new(),
+            overrides: Vec::new(),
+            markdown_sections: None,
+            disabled_categories: Vec::new(),
             max_file_size: 4 << 20,
             definition_of_done: None,
             source_path: String::new(),
@@ -87,11 +139,14 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The severity of `rule`, or `None` when it is switched off.
-    pub fn severity_of(&self, rule: &str, default: Severity) -> Option<Severity> {
-        match self.severities.get(rule) {
-            Some(level) => level.severity(),
-            None => Some(default),
-        }
+    /// The configured level of `rule` for a finding in `path`: the last matching override,
+    /// else `rules:`, else `None` (the pack's or the rule's default applies).
+    pub fn level_of(&self, rule: &str, path: &str) -> Option<RuleLevel> {
+        self.overrides
+            .iter()
+            .rev()
+            .filter(|o| !path.is_empty() && o.paths.is_match(path))
+            .find_map(|o| o.rules.get(rule).copied())
+            .or_else(|| self.severities.get(rule).copied())
     }
 }

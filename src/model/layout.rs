@@ -16,6 +16,8 @@ pub enum FileRole {
     BacklogMdConfig { root: String },
     /// A team definition of done (`definition-of-done.md`, `DoD.md`, `dod.yaml`, …).
     DefinitionOfDone,
+    /// A Markdown backlog with one item per heading of this level (`markdown_sections`).
+    MarkdownSections { level: u8 },
     /// Not read.
     Skip,
 }
@@ -52,6 +54,10 @@ const DOD_FILE_NAMES: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct LayoutIndex {
     backlog_md_roots: HashSet<String>,
+    /// Markdown files with one item per heading, and the items' heading level.
+    sections: Option<(globset::GlobSet, u8)>,
+    /// A definition of done named in the configuration.
+    dod_path: Option<String>,
 }
 
 impl LayoutIndex {
@@ -69,7 +75,23 @@ impl LayoutIndex {
                 }
             }
         }
-        LayoutIndex { backlog_md_roots }
+        LayoutIndex {
+            backlog_md_roots,
+            sections: None,
+            dod_path: None,
+        }
+    }
+
+    /// Reads files matching `files` as one item per heading of `level`.
+    pub fn with_sections(mut self, files: globset::GlobSet, level: u8) -> Self {
+        self.sections = Some((files, level));
+        self
+    }
+
+    /// Treats `path` as the team's definition of done.
+    pub fn with_dod_path(mut self, path: String) -> Self {
+        self.dod_path = Some(path);
+        self
     }
 
     pub fn is_backlog_md_root(&self, dir: &str) -> bool {
@@ -82,6 +104,14 @@ impl LayoutIndex {
 
     /// What `path` (relative, `/`-separated) is.
     pub fn classify(&self, path: &str) -> FileRole {
+        if self.dod_path.as_deref() == Some(path) {
+            return FileRole::DefinitionOfDone;
+        }
+        if let Some((files, level)) = &self.sections {
+            if files.is_match(path) {
+                return FileRole::MarkdownSections { level: *level };
+            }
+        }
         let file_name = path.rsplit('/').next().unwrap_or(path);
         let lower = file_name.to_ascii_lowercase();
         let segments: Vec<&str> = path.split('/').collect();

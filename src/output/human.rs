@@ -10,6 +10,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use rayon::prelude::*;
 
+use crate::config::load::ConfigError;
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::engine::{CheckOutcome, finding_path};
 use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
@@ -247,6 +248,59 @@ pub fn write(
         }
     }
     write_summary(out, &outcome.summary, style.color)
+}
+
+/// Writes configuration problems as diagnostics pointing into the file, then a summary line.
+pub fn write_config_errors(
+    out: &mut dyn Write,
+    errors: &[ConfigError],
+    color: bool,
+    width: usize,
+) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    for error in errors {
+        let text = Arc::new(sanitize_for_terminal(&error.text).into_owned());
+        let report = Report {
+            message: format!(
+                "{}:{}:{}: {}",
+                one_line(&error.file),
+                error.line,
+                error.column,
+                one_line(&error.message)
+            ),
+            rule: "config/invalid",
+            severity: miette::Severity::Error,
+            help: error.help.as_deref().map(one_line),
+            labels: error
+                .range
+                .iter()
+                .filter(|r| fits(&text, r.start, r.end))
+                .map(|r| {
+                    LabeledSpan::new_primary_with_span(Some("here".to_string()), (r.start, r.len()))
+                })
+                .collect(),
+            source: Some(NamedSource::new(sanitize_for_terminal(&error.file), text)),
+            related: Vec::new(),
+        };
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &report).is_err() {
+            rendered = format!("error: {}\n", report.message);
+        }
+        writeln!(out, "{rendered}")?;
+    }
+    writeln!(
+        out,
+        "backlint: the configuration has {} problem{}; nothing was checked",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )
 }
 
 /// `backlint: 12 files, 40 items, 9 triggered the checklist — 3 errors, 1 warning`

@@ -240,6 +240,9 @@ impl Checklist {
 
         let overrides = item.triage_override.as_ref();
         for (category, (score, mut evidence)) in per_category.into_iter().enumerate() {
+            if self.categories[category].disabled {
+                continue;
+            }
             if score + 1e-6 < self.categories[category].threshold && !(keep_all && score > 0.0) {
                 continue;
             }

@@ -48,6 +48,8 @@ pub struct Category {
     pub threshold: f32,
     /// The packs that defined or extended it, in order (`builtin:default`, `./rules/ours.yaml`).
     pub origins: Vec<String>,
+    /// Switched off by `disabled_categories`.
+    pub disabled: bool,
 }
 
 /// What a phrase is evidence of.
@@ -201,6 +203,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                         explain: String::new(),
                         threshold: 1.0,
                         origins: Vec::new(),
+                        disabled: false,
                     });
                     defs.push(Vec::new());
                     categories.len() - 1
@@ -523,6 +526,14 @@ pub fn short_regex_error(err: &regex::Error) -> String {
 }
 
 impl Checklist {
+    /// Switches a category off: it is no longer evaluated. Unknown ids are ignored (the
+    /// configuration validates them).
+    pub fn disable(&mut self, id: &str) {
+        if let Some(idx) = self.category(id) {
+            self.categories[idx].disabled = true;
+        }
+    }
+
     /// The (lower-case) item fields that field detectors look at.
     pub fn detector_fields(&self) -> Vec<String> {
         let mut names: Vec<String> = self.fields.iter().map(|(f, ..)| f.clone()).collect();
