@@ -32,6 +32,8 @@ enum Command {
         /// A rule id (`triage/missing-spike`) or a category (`network-input`).
         rule: String,
     },
+    /// Print the JSON Schema of backlint.yaml (for editors).
+    Schema,
 }
 
 #[derive(Args, Debug)]
@@ -95,6 +97,10 @@ fn main() -> ExitCode {
         None => run_check(cli.check, &mut out),
         Some(Command::Check(args)) => run_check(args, &mut out),
         Some(Command::Rules) => workspace(&[]).and_then(|ws| app::list_rules(&ws.config, &mut out)),
+        Some(Command::Schema) => out
+            .write_all(backlint::config::schema::json_schema().as_bytes())
+            .map(|()| Verdict::Clean)
+            .map_err(AppError::Io),
         Some(Command::Explain { rule }) => {
             workspace(&[]).and_then(|ws| app::explain(&ws.config, &rule, &mut out))
         }

@@ -99,18 +99,22 @@ pub fn today() -> jiff::civil::Date {
 
 /// The closest known name, if it is close enough to be a typo.
 pub fn suggest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    // Compare with the whole name and with its last segment (`missing-spik` →
+    // `triage/missing-spike`).
+    let distance = |k: &str| {
+        let whole = edit_distance(name, k);
+        let tail = k
+            .rsplit('/')
+            .next()
+            .map_or(whole, |t| edit_distance(name, t));
+        whole.min(tail)
+    };
     known
         .iter()
-        .map(|k| (edit_distance(name, k), k))
+        .map(|k| (distance(k), k))
         .filter(|(d, k)| *d <= 3.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k.as_str())
-        .or_else(|| {
-            known
-                .iter()
-                .find(|k| k.ends_with(&format!("/{name}")))
-                .map(String::as_str)
-        })
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -197,6 +197,8 @@ pub struct Item {
     pub id: String,
     /// Whether the id was derived from the file name.
     pub id_derived: bool,
+    /// Where the id value is written (`None` when derived).
+    pub id_at: Option<Span>,
     pub source: SourceId,
     pub path: String,
     pub title: String,

@@ -753,6 +753,11 @@ impl ItemBuilder<'_> {
             .unwrap_or(start);
 
         Item {
+            id_at: if id_derived {
+                None
+            } else {
+                id_value.as_ref().map(|v| v.span)
+            },
             id,
             id_derived,
             source: self.index.source(),

@@ -85,6 +85,11 @@ pub fn parse(text: &str, range: Range<usize>) -> MarkdownBody {
     if body.trim().is_empty() {
         return out;
     }
+    if too_deeply_nested(body) {
+        // Pathological nesting makes CommonMark parsing quadratic; such a body has no
+        // structure worth reading, so it is kept as plain text.
+        return out;
+    }
     let options = Options::ENABLE_TASKLISTS;
     let mut heading: Option<(u8, Range<usize>, String)> = None;
     let mut link: Option<(String, Range<usize>)> = None;
@@ -157,6 +162,45 @@ pub fn parse(text: &str, range: Range<usize>) -> MarkdownBody {
     out
 }
 
+/// Deepest container nesting (block quotes and list markers at the start of a line) that is
+/// parsed as Markdown.
+const MAX_CONTAINER_DEPTH: usize = 32;
+
+fn too_deeply_nested(body: &str) -> bool {
+    body.lines().any(|line| {
+        let bytes = line.as_bytes();
+        let mut depth = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' | b'\t' => i += 1,
+                b'>' => {
+                    depth += 1;
+                    i += 1;
+                }
+                b'-' | b'*' | b'+' if bytes.get(i + 1).is_some_and(|b| *b == b' ') => {
+                    depth += 1;
+                    i += 2;
+                }
+                b'0'..=b'9' => {
+                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if matches!(bytes.get(i + digits), Some(b'.' | b')')) {
+                        depth += 1;
+                        i += digits + 1;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+            if depth > MAX_CONTAINER_DEPTH {
+                return true;
+            }
+        }
+        false
+    })
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -171,6 +215,15 @@ fn heading_level(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pathological_nesting_is_plain_text() {
+        let text = "> - ".repeat(5_000);
+        let body = parse(&text, 0..text.len());
+        assert!(body.headings.is_empty() && body.list_entries.is_empty());
+        let normal = "> - quoted list item\n> > nested quote\n";
+        assert!(!parse(normal, 0..normal.len()).list_entries.is_empty());
+    }
 
     #[test]
     fn headings_code_links_tasks() {

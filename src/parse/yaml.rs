@@ -178,6 +178,12 @@ fn tidy_message(plain: &str) -> String {
             message = &message[idx + 2..];
         }
     }
+    // The position is reported separately (and relative to the whole file).
+    if let Some(idx) = message.rfind(" at line ") {
+        if message[idx..].contains(", column ") {
+            message = &message[..idx];
+        }
+    }
     if message.contains("recursion limit") || message.contains("budget breached: Depth") {
         return format!("the YAML is nested more than {MAX_DEPTH} levels deep");
     }

@@ -106,7 +106,7 @@ impl Check for DuplicateId {
 }
 
 fn id_span(item: &Item) -> crate::source::Span {
-    if item.id_derived { item.at } else { item.start }
+    item.id_at.unwrap_or(item.at)
 }
 
 declare_rule! {

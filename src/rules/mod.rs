@@ -15,6 +15,7 @@ pub mod risk;
 pub mod seed;
 pub mod spike;
 pub mod triage;
+pub mod waiver;
 
 /// Declares a rule: a unit struct, its id, default severity, one-line summary, and its doc
 /// comment as documentation.
@@ -129,6 +130,9 @@ pub static ALL: &[&dyn Rule] = &[
     &seed::AttackerStoryMissing,
     &seed::Unmeasurable,
     &seed::DeferredSecurity,
+    &waiver::Expired,
+    &waiver::Unused,
+    &waiver::Invalid,
 ];
 
 /// Rule ids that are not rules of [`ALL`] but name findings produced elsewhere.
@@ -148,16 +152,20 @@ pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.id() == id)
 }
 
-/// Runs every rule (in parallel; the order of findings is fixed later by sorting).
+/// Runs every rule (in parallel; the order of findings is fixed later by sorting), then
+/// applies the items' suppressions.
 pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
     use rayon::prelude::*;
-    ALL.par_iter()
+    let mut findings: Vec<Finding> = ALL
+        .par_iter()
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
             rule.check(cx, &mut out);
             out
         })
-        .collect()
+        .collect();
+    waiver::apply(cx, &mut findings);
+    findings
 }
 
 /// Lists categories for messages: "network input and authentication".

@@ -65,9 +65,9 @@ impl Role {
 /// Who must accept at least, per level.
 fn owner_of(level: Level) -> &'static str {
     match level {
-        Level::Code => "the team (`role: team`) or above",
-        Level::Story => "the product owner (`role: product-owner`) or the client",
-        Level::Epic => "the client or business owner (`role: client`)",
+        Level::Code => "the team or above",
+        Level::Story => "the product owner or the client",
+        Level::Epic => "the client or business owner",
     }
 }
 

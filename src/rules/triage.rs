@@ -109,7 +109,8 @@ impl MissingSpike {
             for category in &triage.categories {
                 for (n, ev) in category.evidence.iter().enumerate() {
                     let primary = category.category == first.category && n == 0;
-                    if primary || n >= 2 {
+                    // Weak supporting evidence would only clutter the snippet.
+                    if primary || n >= 2 || ev.weight < 0.5 {
                         continue;
                     }
                     finding = finding.related(

@@ -411,7 +411,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     // ASCII case folding (much faster to build and run) unless a phrase needs Unicode.
     let unicode = entries.iter().any(|e| !e.regex.is_ascii());
     // Longer phrases first, so that at one place the most specific phrase wins.
-    entries.sort_by(|a, b| b.regex.len().cmp(&a.regex.len()));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.regex.len()));
     let patterns: Vec<String> = entries
         .iter()
         .map(|e| format!("(?-u:\\b)(?:{})(?-u:\\b)", e.regex))

@@ -1,0 +1,50 @@
+//! Helpers shared by the integration tests: run the library over a folder and get the JSON
+//! report (SPEC §5) as a value.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use backlint::app::Workspace;
+use backlint::app::check::check_tree;
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Checks `dir` (relative to the crate) and returns the JSON report.
+pub fn check_json(dir: &Path) -> serde_json::Value {
+    let path = manifest_dir().join(dir);
+    let ws = Workspace::open(std::slice::from_ref(&path), None)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let (outcome, _) = check_tree(&ws, std::slice::from_ref(&path))
+        .unwrap_or_else(|e| panic!("cannot check {}: {e}", path.display()));
+    let report = backlint::output::json::report(&outcome);
+    serde_json::to_value(&report).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The findings of one rule, without fields that depend on the machine.
+pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .map(|all| all.iter().filter(|f| f["rule"] == rule).cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The rule ids of all findings.
+pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|f| f["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The shared corpus of real backlogs, when it is present.
+pub fn corpus() -> Option<PathBuf> {
+    let path = manifest_dir().join("../shared/corpus");
+    path.is_dir().then_some(path)
+}
