@@ -30,7 +30,11 @@ enum Command {
     /// Explain a rule or a checklist category: what it checks, why, how to fix it.
     Explain {
         /// A rule id (`triage/missing-spike`) or a category (`network-input`).
-        rule: String,
+        #[arg(required_unless_present = "all")]
+        rule: Option<String>,
+        /// Every rule's documentation, as Markdown (docs/rules.md).
+        #[arg(long)]
+        all: bool,
     },
     /// Print the JSON Schema of backlint.yaml (for editors).
     Schema,
@@ -41,9 +45,12 @@ struct CheckArgs {
     /// Files or folders to check (default: the repository root, or `.` outside git).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format: human, json, sarif, github, junit, gitlab, markdown.
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     format: Format,
+    /// Write the report to FILE (atomically); the summary line still prints.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Configuration file (default: backlint.yaml or .backlint.yaml found upward from PATH).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -101,9 +108,12 @@ fn main() -> ExitCode {
             .write_all(backlint::config::schema::json_schema().as_bytes())
             .map(|()| Verdict::Clean)
             .map_err(AppError::Io),
-        Some(Command::Explain { rule }) => {
-            workspace(&[]).and_then(|ws| app::explain(&ws.config, &rule, &mut out))
-        }
+        Some(Command::Explain { all: true, .. }) => out
+            .write_all(app::explain::rules_markdown().as_bytes())
+            .map(|()| Verdict::Clean)
+            .map_err(AppError::Io),
+        Some(Command::Explain { rule, .. }) => workspace(&[])
+            .and_then(|ws| app::explain(&ws.config, rule.as_deref().unwrap_or_default(), &mut out)),
     };
     let flushed = out.flush();
     let color = use_color_stderr();
@@ -142,6 +152,7 @@ fn use_color_stderr() -> bool {
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let options = CheckOptions {
         config: args.config,
+        output: args.output,
         paths: args.paths,
         format: args.format,
         color: use_color(args.color),

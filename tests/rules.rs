@@ -72,11 +72,29 @@ fn no_orphaned_snapshots() {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with("fail@") {
+        if name.starts_with("fail@") && name.ends_with(".snap") {
             assert!(
                 known.contains(&name),
                 "orphaned snapshot {name}: no rule has this id"
             );
         }
+    }
+}
+
+#[test]
+fn the_rules_document_is_up_to_date() {
+    let path = manifest_dir().join("docs/rules.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed,
+        backlint::app::explain::rules_markdown(),
+        "docs/rules.md is stale: run `cargo run -- explain --all > docs/rules.md`"
+    );
+    for rule in ALL {
+        let anchor = backlint::output::sarif::rule_anchor(rule.id());
+        assert!(
+            committed.contains(&format!("## {}\n", rule.id())),
+            "{anchor}"
+        );
     }
 }

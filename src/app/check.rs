@@ -1,14 +1,14 @@
 //! `backlint check`: discovers the files, compiles the checklist meanwhile, runs the engine,
 //! and writes the chosen format.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::{AppError, Verdict, Workspace, checklist_for, today};
 use crate::config::DodSetting;
 use crate::discover::walk;
 use crate::engine::{self, CheckInput, CheckOutcome};
-use crate::output::{Format, human, json};
+use crate::output::{self, Format, human};
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
 use crate::triage::Checklist;
 
@@ -18,6 +18,8 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub config: Option<PathBuf>,
     pub format: Format,
+    /// Write the report here instead of stdout (the summary line still goes to stdout).
+    pub output: Option<PathBuf>,
     pub color: bool,
     pub width: usize,
 }
@@ -107,22 +109,31 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
     Ok(verdict)
 }
 
+/// Writes the report: to `--output` (atomically) with the human summary line on the terminal,
+/// or to `out`.
 pub fn write_outcome(
     options: &CheckOptions,
     outcome: &CheckOutcome,
     reader: &dyn SourceReader,
     out: &mut dyn Write,
-) -> io::Result<()> {
-    match options.format {
-        Format::Human => human::write(
-            out,
-            outcome,
-            reader,
-            human::HumanStyle {
-                color: options.color,
-                width: options.width,
-            },
-        ),
-        Format::Json => json::write(out, outcome),
+) -> Result<(), AppError> {
+    let style = human::HumanStyle {
+        color: options.color,
+        width: options.width,
+    };
+    match &options.output {
+        None => output::write(options.format, out, outcome, reader, style)?,
+        Some(path) => {
+            let mut buffer = Vec::new();
+            let file_style = human::HumanStyle {
+                color: false,
+                ..style
+            };
+            output::write(options.format, &mut buffer, outcome, reader, file_style)?;
+            output::write_file_atomically(path, &buffer)
+                .map_err(|e| AppError::Output(path.display().to_string(), e))?;
+            human::write_summary(out, &outcome.summary, options.color)?;
+        }
     }
+    Ok(())
 }

@@ -87,3 +87,33 @@ pub fn explain(config: &Config, name: &str, out: &mut dyn Write) -> Result<Verdi
         .unwrap_or_else(|| "; `backlint rules` lists them".to_string());
     Err(AppError::UnknownRule(name.to_string(), hint))
 }
+
+/// `docs/rules.md`: every rule's documentation, one section per rule (the SARIF `helpUri`s
+/// point here).
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "# backlint rules\n\n<!-- Generated from the rules' documentation by `backlint explain --all`; \
+         a test keeps it in sync. -->\n\n",
+    );
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "## {}\n\n*{}* — {}\n\n",
+            rule.id(),
+            rule.default_severity().name(),
+            rule.summary()
+        ));
+        for line in rule.docs().lines() {
+            let line = line.strip_prefix(' ').unwrap_or(line);
+            // Nested headings under the rule's own heading.
+            if let Some(rest) = line.strip_prefix("## ") {
+                out.push_str("### ");
+                out.push_str(rest);
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}

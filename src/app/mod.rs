@@ -33,6 +33,8 @@ pub enum AppError {
     Config(Vec<ConfigError>),
     #[error("cannot read the configuration `{0}`: {1}")]
     ConfigUnreadable(String, io::Error),
+    #[error("cannot write `{0}`: {1}")]
+    Output(String, io::Error),
     #[error("{0}")]
     Io(#[from] io::Error),
 }

@@ -47,10 +47,12 @@ pub fn load_markdown(index: &LineIndex<'_>, path: &str) -> TeamDod {
     let body = markdown::parse(text, body_start..text.len());
     let mut entries: Vec<DodEntry> = Vec::new();
     for heading in &body.headings {
+        let line = &text[heading.range.clone()];
+        let end = heading.range.start + line.trim_end().len();
         entries.push(DodEntry {
             text: crate::source::one_line(&heading.text),
             checked: None,
-            at: index.span(heading.range.clone()),
+            at: index.span(heading.range.start..end),
         });
     }
     for entry in &body.list_entries {

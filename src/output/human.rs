@@ -10,6 +10,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use rayon::prelude::*;
 
+use super::plural;
 use crate::config::load::ConfigError;
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::engine::{CheckOutcome, finding_path};
@@ -305,13 +306,6 @@ pub fn write_config_errors(
 
 /// `backlint: 12 files, 40 items, 9 triggered the checklist — 3 errors, 1 warning`
 pub fn write_summary(out: &mut dyn Write, summary: &Summary, color: bool) -> io::Result<()> {
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
     let paint = |text: String, style: anstyle::Style| {
         if color {
             format!("{}{text}{}", style.render(), style.render_reset())

@@ -1,0 +1,129 @@
+//! `--format markdown`: a compact summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment:
+//! counts, then a table of findings linking to the item files.
+
+use std::io::{self, Write};
+
+use super::plural;
+use crate::diagnostic::Severity;
+use crate::engine::{CheckOutcome, finding_path};
+use crate::source::one_line;
+
+/// Escapes text for a Markdown table cell.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in one_line(text).chars() {
+        match ch {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '`' => out.push('\''),
+            '[' | ']' | '*' | '_' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A link to a file and line: on GitHub Actions to the commit's blob, else relative.
+fn link(path: &str, line: Option<u32>) -> String {
+    let encoded: String = path
+        .split('/')
+        .map(|p| {
+            p.replace('%', "%25")
+                .replace(' ', "%20")
+                .replace('#', "%23")
+                .replace('(', "%28")
+                .replace(')', "%29")
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let anchor = line.map(|l| format!("#L{l}")).unwrap_or_default();
+    let base = match (
+        std::env::var("GITHUB_SERVER_URL"),
+        std::env::var("GITHUB_REPOSITORY"),
+        std::env::var("GITHUB_SHA"),
+    ) {
+        (Ok(server), Ok(repo), Ok(sha))
+            if !server.is_empty() && !repo.is_empty() && !sha.is_empty() =>
+        {
+            format!("{server}/{repo}/blob/{sha}/")
+        }
+        _ => String::new(),
+    };
+    let label = match line {
+        Some(l) => format!("{path}:{l}"),
+        None => path.to_string(),
+    };
+    format!("[{}]({base}{encoded}{anchor})", cell(&label))
+}
+
+pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
+    let s = &outcome.summary;
+    let verdict = match (s.errors, s.warnings) {
+        (0, 0) => "✅ no problems".to_string(),
+        (0, w) => format!("⚠️ {}", plural(w, "warning")),
+        (e, w) => format!("❌ {}, {}", plural(e, "error"), plural(w, "warning")),
+    };
+    writeln!(out, "## backlint: {verdict}")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}, {}, {} triggered the security checklist.",
+        plural(s.files, "file"),
+        plural(s.items, "item"),
+        s.triggered
+    )?;
+    if outcome.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "| | rule | item | where | finding |")?;
+    writeln!(out, "|---|---|---|---|---|")?;
+    for f in &outcome.findings {
+        let icon = match f.severity {
+            Severity::Error => "❌",
+            Severity::Warning => "⚠️",
+        };
+        let path = finding_path(f, &outcome.sources);
+        let place = if path.is_empty() {
+            String::new()
+        } else {
+            link(&path, f.span.map(|s| s.begin.line))
+        };
+        writeln!(
+            out,
+            "| {icon} | `{}` | {} | {place} | {} |",
+            f.rule,
+            f.item.as_deref().map(cell).unwrap_or_default(),
+            cell(&f.message)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "`backlint explain RULE` says why each rule matters and how to fix it."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_and_links() {
+        assert_eq!(cell("a | b\nc <x> `y`"), "a \\| b c &lt;x&gt; 'y'");
+        assert_eq!(
+            cell("[link](x) *bold* _it_"),
+            "\\[link\\](x) \\*bold\\* \\_it\\_"
+        );
+        if std::env::var_os("GITHUB_SHA").is_none() {
+            assert_eq!(
+                link("back log/t (1).md", Some(3)),
+                "[back log/t (1).md:3](back%20log/t%20%281%29.md#L3)"
+            );
+        }
+    }
+}
