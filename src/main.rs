@@ -38,6 +38,21 @@ enum Command {
     },
     /// Print the JSON Schema of backlint.yaml (for editors).
     Schema,
+    /// Install or remove the git pre-commit hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum HookCommand {
+    /// Install the pre-commit hook (an existing hook is kept and run first).
+    Install {
+        /// Replace an existing hook instead of running it first (it is kept for `uninstall`).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook and restore the one that was there before.
+    Uninstall,
 }
 
 #[derive(Args, Debug)]
@@ -51,6 +66,19 @@ struct CheckArgs {
     /// Write the report to FILE (atomically); the summary line still prints.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Lint the git index (what is staged), and report only what the staged change touches.
+    #[arg(long, conflicts_with = "changed_since")]
+    staged: bool,
+    /// Lint the working tree, and report only what changed since merge-base(REF, HEAD)
+    /// touches.
+    #[arg(long, value_name = "REF")]
+    changed_since: Option<String>,
+    /// With --staged or --changed-since: report every item.
+    #[arg(long)]
+    all: bool,
+    /// Read the configuration from REF's tree (in CI: a pull request cannot weaken its gate).
+    #[arg(long, value_name = "REF", conflicts_with = "config")]
+    config_from_ref: Option<String>,
     /// Configuration file (default: backlint.yaml or .backlint.yaml found upward from PATH).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -104,6 +132,8 @@ fn main() -> ExitCode {
         None => run_check(cli.check, &mut out),
         Some(Command::Check(args)) => run_check(args, &mut out),
         Some(Command::Rules) => workspace(&[]).and_then(|ws| app::list_rules(&ws.config, &mut out)),
+        Some(Command::Hook(HookCommand::Install { force })) => app::hook::install(force, &mut out),
+        Some(Command::Hook(HookCommand::Uninstall)) => app::hook::uninstall(&mut out),
         Some(Command::Schema) => out
             .write_all(backlint::config::schema::json_schema().as_bytes())
             .map(|()| Verdict::Clean)
@@ -152,6 +182,10 @@ fn use_color_stderr() -> bool {
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let options = CheckOptions {
         config: args.config,
+        staged: args.staged,
+        changed_since: args.changed_since,
+        all: args.all,
+        config_from_ref: args.config_from_ref,
         output: args.output,
         paths: args.paths,
         format: args.format,

@@ -6,8 +6,12 @@ use std::path::PathBuf;
 
 use super::{AppError, Verdict, Workspace, checklist_for, today};
 use crate::config::DodSetting;
+use crate::diagnostic::{Finding, Severity};
+use crate::discover::git::GitRepo;
 use crate::discover::walk;
 use crate::engine::{self, CheckInput, CheckOutcome};
+use crate::model::load::LoadContext;
+use crate::scope::ChangeScope;
 use crate::output::{self, Format, human};
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
 use crate::triage::Checklist;
@@ -18,6 +22,14 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub config: Option<PathBuf>,
     pub format: Format,
+    /// Lint the git index (staged content), reporting what the staged change touches.
+    pub staged: bool,
+    /// Lint the working tree, reporting what changed since merge-base(REF, HEAD) touches.
+    pub changed_since: Option<String>,
+    /// With `staged` / `changed_since`: report every item.
+    pub all: bool,
+    /// Read the configuration from this revision's tree.
+    pub config_from_ref: Option<String>,
     /// Write the report here instead of stdout (the summary line still goes to stdout).
     pub output: Option<PathBuf>,
     pub color: bool,
@@ -67,14 +79,14 @@ pub fn discover_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<Vec<InputFile>
     Ok(files)
 }
 
-/// Runs the check over the working tree. The checklist is compiled while the tree is walked.
-pub fn check_tree(
+/// Runs the check over `files`, compiling the checklist while `discover` lists them.
+fn run(
     ws: &Workspace,
-    paths: &[PathBuf],
+    discover: impl FnOnce() -> Result<Vec<InputFile>, AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let (checklist, discovered) = std::thread::scope(|scope| {
         let compiling = scope.spawn(|| checklist_for(&ws.config));
-        let discovered = discover_tree(ws, paths);
+        let discovered = discover();
         let checklist = compiling
             .join()
             .unwrap_or_else(|_| Err(AppError::Packs("compiling the rule packs failed".into())));
@@ -92,10 +104,88 @@ pub fn check_tree(
     Ok((outcome, checklist))
 }
 
+/// Runs the check over the working tree.
+pub fn check_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<(CheckOutcome, Checklist), AppError> {
+    run(ws, || discover_tree(ws, paths))
+}
+
+/// The repository-relative prefixes a git-based check reads: the given paths, else the
+/// configured roots, else everything.
+fn prefixes(ws: &Workspace, paths: &[PathBuf]) -> Vec<String> {
+    if paths.is_empty() {
+        return ws.config.roots.clone();
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let abs = p.canonicalize().unwrap_or_else(|_| ws.cwd.join(p));
+            walk::relative(&ws.root, &abs)
+        })
+        .map(|p| if p == "." { String::new() } else { p })
+        .collect()
+}
+
+fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(glob) = globset::Glob::new(g) {
+            builder.add(glob);
+        }
+    }
+    builder.build().ok()
+}
+
 /// `backlint check`.
 pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
-    let ws = Workspace::open(&options.paths, options.config.as_deref())?;
-    let (outcome, checklist) = check_tree(&ws, &options.paths)?;
+    let uses_git = options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
+    let repo = if uses_git {
+        let start = options.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+        Some(GitRepo::open(&start)?)
+    } else {
+        None
+    };
+    let (ws, config_changes) = match (&options.config_from_ref, &repo) {
+        (Some(rev), Some(repo)) => Workspace::open_at_ref(&options.paths, repo, rev)?,
+        _ => (Workspace::open(&options.paths, options.config.as_deref())?, Vec::new()),
+    };
+    let (mut outcome, checklist) = match (&repo, options.staged) {
+        (Some(repo), true) => {
+            let prefixes = prefixes(&ws, &options.paths);
+            run(&ws, || {
+                let include = glob_set(&ws.config.include);
+                let exclude = glob_set(&ws.config.exclude);
+                Ok(repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?)
+            })?
+        }
+        _ => check_tree(&ws, &options.paths)?,
+    };
+    if !options.all {
+        let changes = match (&repo, options.staged, &options.changed_since) {
+            (Some(repo), true, _) => Some(repo.staged_changes()?),
+            (Some(repo), false, Some(rev)) => Some(repo.changes_since(rev)?),
+            _ => None,
+        };
+        if let Some(changes) = changes {
+            let detector_fields = checklist.detector_fields();
+            let cx = LoadContext {
+                fields: &ws.config.fields,
+                statuses: &ws.config.statuses,
+                max_item_file_bytes: ws.config.max_file_size,
+                detector_fields: &detector_fields,
+            };
+            ChangeScope::new(&changes, cx).filter(&mut outcome);
+        }
+    }
+    if !config_changes.is_empty() {
+        if let Some(rev) = &options.config_from_ref {
+            let note = config_changed(&ws, rev, &config_changes);
+            outcome.findings.insert(0, note);
+            outcome.summary.count(&outcome.findings);
+        }
+    }
     write_outcome(options, &outcome, &FsReader, out)?;
     let verdict = if outcome.summary.errors > 0 {
         Verdict::Failed
@@ -107,6 +197,29 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
     std::mem::forget(outcome);
     std::mem::forget(checklist);
     Ok(verdict)
+}
+
+/// The warning that the working tree's configuration is not the one in force.
+fn config_changed(ws: &Workspace, rev: &str, keys: &[String]) -> Finding {
+    let file = ws
+        .config_file
+        .as_ref()
+        .map(|p| walk::relative(&ws.root, p))
+        .unwrap_or_else(|| "backlint.yaml".to_string());
+    let mut finding = Finding::new(
+        "config/changed",
+        Severity::Warning,
+        format!(
+            "the working tree's configuration differs from {rev}'s in {}; the configuration of \
+             {rev} is in force",
+            keys.join(", ")
+        ),
+    )
+    .file(file)
+    .help("a change to the configuration takes effect once it is merged; review it there")
+    .content(keys.join(","));
+    finding.seal("");
+    finding
 }
 
 /// Writes the report: to `--output` (atomically) with the human summary line on the terminal,

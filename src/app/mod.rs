@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod explain;
+pub mod git_config;
+pub mod hook;
 pub mod workspace;
 
 pub use check::{CheckOptions, check};
@@ -33,6 +35,10 @@ pub enum AppError {
     Config(Vec<ConfigError>),
     #[error("cannot read the configuration `{0}`: {1}")]
     ConfigUnreadable(String, io::Error),
+    #[error(transparent)]
+    Git(crate::discover::git::GitError),
+    #[error(transparent)]
+    Hook(crate::hook::HookError),
     #[error("cannot write `{0}`: {1}")]
     Output(String, io::Error),
     #[error("{0}")]

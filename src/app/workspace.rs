@@ -22,14 +22,9 @@ impl Workspace {
     /// Opens the workspace of `paths` (the first one decides the root; none means the working
     /// directory). `config` is `--config`.
     pub fn open(paths: &[PathBuf], config: Option<&Path>) -> Result<Workspace, AppError> {
-        let cwd = std::env::current_dir().map_err(AppError::Cwd)?;
-        for path in paths {
-            if std::fs::symlink_metadata(path).is_err() {
-                return Err(AppError::MissingPath(path.display().to_string()));
-            }
-        }
-        let start = paths.first().map_or(cwd.as_path(), PathBuf::as_path);
-        let root = discover::find_root(start, &cwd);
+        let mut ws = Self::open_without_config(paths)?;
+        let start = paths.first().map_or(ws.cwd.as_path(), PathBuf::as_path).to_path_buf();
+        let (cwd, root) = (&ws.cwd, &ws.root);
         let config_file = match config {
             Some(path) => {
                 if !path.is_file() {
@@ -39,22 +34,36 @@ impl Workspace {
             }
             None => {
                 let start_abs = if start.is_absolute() {
-                    start.to_path_buf()
+                    start.clone()
                 } else {
-                    cwd.join(start)
+                    cwd.join(&start)
                 };
-                load::find(&start_abs, &root)
+                load::find(&start_abs, root)
             }
         };
-        let config = match &config_file {
-            Some(path) => Self::read_config(path, &root)?,
+        ws.config = match &config_file {
+            Some(path) => Self::read_config(path, root)?,
             None => Config::default(),
         };
+        ws.config_file = config_file;
+        Ok(ws)
+    }
+
+    /// The working directory and root of `paths`, with the default configuration.
+    pub fn open_without_config(paths: &[PathBuf]) -> Result<Workspace, AppError> {
+        let cwd = std::env::current_dir().map_err(AppError::Cwd)?;
+        for path in paths {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(AppError::MissingPath(path.display().to_string()));
+            }
+        }
+        let start = paths.first().map_or(cwd.as_path(), PathBuf::as_path);
+        let root = discover::find_root(start, &cwd);
         Ok(Workspace {
             cwd,
             root,
-            config,
-            config_file,
+            config: Config::default(),
+            config_file: None,
         })
     }
 

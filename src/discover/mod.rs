@@ -1,6 +1,7 @@
 //! Where item files come from: a walk of the working tree (this module's `walk`), or git's
 //! index and trees (`git`). Discovery yields paths and bytes only; it knows nothing of items.
 
+pub mod git;
 pub mod walk;
 
 use std::path::{Path, PathBuf};

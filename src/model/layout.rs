@@ -49,6 +49,12 @@ const DOD_FILE_NAMES: &[&str] = &[
     "definition_of_done.yml",
 ];
 
+/// Whether `path` is named like a definition of done.
+pub fn is_dod_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    DOD_FILE_NAMES.contains(&name.as_str())
+}
+
 /// Classifies paths, knowing every path of the walk (to recognise Backlog.md roots by their
 /// `config.yml`).
 #[derive(Debug, Default)]

@@ -93,6 +93,22 @@ impl YamlNode {
     }
 }
 
+/// Whether two nodes hold the same value (spans ignored).
+pub fn same_value(a: &YamlNode, b: &YamlNode) -> bool {
+    match (&a.value, &b.value) {
+        (YamlValue::Seq(x), YamlValue::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (YamlValue::Map(x), YamlValue::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| same_value(k1, k2) && same_value(v1, v2))
+        }
+        (x, y) => x == y,
+    }
+}
+
 /// Parses `text` (which starts at byte `base` of the file) into a node tree.
 /// Empty or comment-only text is `Null`. Common front matter takes a direct path
 /// ([`super::simple_yaml`]); everything else goes through serde-saphyr.

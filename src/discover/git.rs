@@ -1,0 +1,287 @@
+//! git through git2 (libgit2, no network or SSH features): the files of the index (`--staged`),
+//! what changed since a merge base (`--changed-since`), and files at a revision
+//! (`--config-from-ref`). Never writes the index, the working tree or a ref.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
+use globset::GlobSet;
+
+use crate::source::{InputFile, Origin};
+
+/// A git problem that stops the run (exit 2), with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not a git repository (or any parent up to /): {0}")]
+    NotARepository(String),
+    #[error("the repository has no working tree (bare repository)")]
+    Bare,
+    #[error("unknown revision `{rev}`: {hint}")]
+    UnknownRevision { rev: String, hint: String },
+    #[error("no common ancestor between `{0}` and HEAD: {1}")]
+    NoMergeBase(String, String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// How a file changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    /// Renamed (possibly also modified) from `old_path`.
+    Renamed,
+}
+
+/// One changed file. `old_path` and `old_content` describe it before the change.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub path: String,
+    pub old_path: Option<String>,
+    pub old_content: Option<Arc<[u8]>>,
+}
+
+/// An opened repository with a working tree.
+pub struct GitRepo {
+    repo: Repository,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for GitRepo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GitRepo({})", self.root.display())
+    }
+}
+
+const MODE_GITLINK: u32 = 0o160000;
+const MODE_SYMLINK: u32 = 0o120000;
+
+impl GitRepo {
+    /// Opens the repository containing `start` (any subdirectory; linked worktrees too).
+    pub fn open(start: &Path) -> Result<GitRepo, GitError> {
+        let repo = Repository::discover(start)
+            .map_err(|_| GitError::NotARepository(start.display().to_string()))?;
+        let root = repo.workdir().ok_or(GitError::Bare)?.to_path_buf();
+        let root = root.canonicalize().unwrap_or(root);
+        Ok(GitRepo { repo, root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn head_tree(&self) -> Result<Option<Tree<'_>>, GitError> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_tree()?)),
+            // A repository with no commit yet: everything staged is new.
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The files of the index under `prefixes` (repository-relative folders or files; empty
+    /// means all), filtered by the include/exclude globs. An entry whose stat data matches
+    /// the working tree (and is not racily clean) is read from disk; any other is read from
+    /// its blob, so a fix that is not staged does not count.
+    pub fn staged_files(
+        &self,
+        prefixes: &[String],
+        include: Option<&GlobSet>,
+        exclude: Option<&GlobSet>,
+    ) -> Result<Vec<InputFile>, GitError> {
+        let index = self.repo.index()?;
+        let index_mtime = std::fs::metadata(self.repo.path().join("index"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        let mut files = Vec::new();
+        for entry in index.iter() {
+            let stage = (entry.flags >> 12) & 0x3;
+            if stage != 0 || entry.mode == MODE_GITLINK || entry.mode == MODE_SYMLINK {
+                continue;
+            }
+            let Ok(path) = String::from_utf8(entry.path.clone()) else {
+                continue;
+            };
+            if !under(&path, prefixes)
+                || include.is_some_and(|g| !g.is_match(&path))
+                || exclude.is_some_and(|g| g.is_match(&path))
+                || path.split('/').any(|s| matches!(s, "node_modules" | "target" | ".git"))
+            {
+                continue;
+            }
+            let disk = self.root.join(&path);
+            let clean = std::fs::symlink_metadata(&disk).ok().is_some_and(|meta| {
+                let Some(mtime) = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()) else {
+                    return false;
+                };
+                let same = meta.is_file()
+                    && meta.len() == u64::from(entry.file_size)
+                    && mtime.as_secs() == entry.mtime.seconds() as u64
+                    && (entry.mtime.nanoseconds() == 0 || mtime.subsec_nanos() == entry.mtime.nanoseconds());
+                // Racily clean: changed within the index's own timestamp; trust the blob.
+                let racy = index_mtime.is_none_or(|im| mtime >= im);
+                same && !racy
+            });
+            let origin = if clean {
+                Origin::Disk(disk)
+            } else {
+                match self.repo.find_blob(entry.id) {
+                    Ok(blob) => Origin::Memory(Arc::from(blob.content())),
+                    Err(e) => Origin::Unreadable(format!("cannot read the staged blob: {e}")),
+                }
+            };
+            files.push(InputFile { path, origin });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// What the staged change changes: HEAD against the index, renames followed.
+    pub fn staged_changes(&self) -> Result<Vec<Change>, GitError> {
+        let head = self.head_tree()?;
+        let index = self.repo.index()?;
+        let mut opts = DiffOptions::new();
+        opts.include_typechange(true);
+        let mut diff = self.repo.diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
+        self.changes(&mut diff)
+    }
+
+    /// The commit `rev` names, with a message that says what to do when it is unknown.
+    fn resolve(&self, rev: &str) -> Result<Oid, GitError> {
+        self.repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|_| GitError::UnknownRevision {
+                rev: rev.to_string(),
+                hint: if self.repo.is_shallow() {
+                    format!(
+                        "this is a shallow clone; fetch the base branch with enough history \
+                         (`git fetch --deepen=200 origin {rev}`, or `fetch-depth: 0` in \
+                         actions/checkout)"
+                    )
+                } else {
+                    format!("fetch it first (`git fetch origin {rev}`), or name a branch, tag or commit that exists")
+                },
+            })
+    }
+
+    /// What changed between merge-base(`rev`, HEAD) and the working tree (staged or not,
+    /// untracked files included), renames followed.
+    pub fn changes_since(&self, rev: &str) -> Result<Vec<Change>, GitError> {
+        let base = self.resolve(rev)?;
+        let head = self.resolve("HEAD")?;
+        let merge_base = self.repo.merge_base(base, head).map_err(|_| {
+            GitError::NoMergeBase(
+                rev.to_string(),
+                "in a shallow clone, fetch more history (`git fetch --deepen=200`)".to_string(),
+            )
+        })?;
+        let tree = self.repo.find_commit(merge_base)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_typechange(true);
+        let mut diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
+        self.changes(&mut diff)
+    }
+
+    fn changes(&self, diff: &mut git2::Diff<'_>) -> Result<Vec<Change>, GitError> {
+        let mut find = DiffFindOptions::new();
+        find.renames(true).for_untracked(true);
+        diff.find_similar(Some(&mut find))?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            let new_path = delta.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let old_path = delta.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let old_content = || -> Option<Arc<[u8]>> {
+                let id = delta.old_file().id();
+                if id.is_zero() {
+                    return None;
+                }
+                self.repo.find_blob(id).ok().map(|b| Arc::from(b.content()))
+            };
+            let change = match delta.status() {
+                Delta::Added | Delta::Untracked | Delta::Copied => Change {
+                    kind: ChangeKind::Added,
+                    path: new_path.unwrap_or_default(),
+                    old_path: None,
+                    old_content: None,
+                },
+                Delta::Modified | Delta::Typechange => Change {
+                    kind: ChangeKind::Modified,
+                    path: new_path.unwrap_or_default(),
+                    old_path: old_path.clone(),
+                    old_content: old_content(),
+                },
+                Delta::Deleted => Change {
+                    kind: ChangeKind::Deleted,
+                    path: old_path.clone().unwrap_or_default(),
+                    old_path,
+                    old_content: old_content(),
+                },
+                Delta::Renamed => Change {
+                    kind: ChangeKind::Renamed,
+                    path: new_path.unwrap_or_default(),
+                    old_path,
+                    old_content: old_content(),
+                },
+                _ => continue,
+            };
+            out.push(change);
+        }
+        Ok(out)
+    }
+
+    /// The content of `path` (repository-relative) at `rev`, if the file exists there.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let commit = self.resolve(rev)?;
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(_) => return Ok(None),
+        };
+        let Ok(blob) = entry.to_object(&self.repo).and_then(|o| o.peel_to_blob()) else {
+            return Ok(None);
+        };
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The folder git runs hooks from: `core.hooksPath` (relative to the working tree) or the
+    /// repository's `hooks/`.
+    pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
+        let config = self.repo.config()?;
+        match config.get_path("core.hooksPath") {
+            Ok(path) if path.is_absolute() => Ok(path),
+            Ok(path) => Ok(self.root.join(path)),
+            Err(_) => Ok(self.repo.commondir().join("hooks")),
+        }
+    }
+}
+
+/// Whether `path` lies under one of `prefixes` (all when empty).
+fn under(path: &str, prefixes: &[String]) -> bool {
+    prefixes.is_empty()
+        || prefixes.iter().any(|p| {
+            p.is_empty() || path == p || (path.starts_with(p.as_str()) && path[p.len()..].starts_with('/'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert!(under("backlog/a.md", &[]));
+        assert!(under("backlog/a.md", &["backlog".into()]));
+        assert!(!under("backlog2/a.md", &["backlog".into()]));
+        assert!(under("a.md", &["a.md".into()]));
+        assert!(under("x/a.md", &[String::new()]));
+    }
+}

@@ -1,0 +1,131 @@
+//! What a change touches (SPEC §4): the items whose files it adds or modifies, the items that
+//! link to an item it modifies, renames or deletes (or are linked from one), and findings about
+//! the backlog as a whole when it touches their file (the definition of done). Used by
+//! `--staged` and `--changed-since` so that a commit is judged by what it changes.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Finding;
+use crate::discover::git::{Change, ChangeKind};
+use crate::engine::{CheckOutcome, finding_path};
+use crate::model::load::{self, LoadContext};
+use crate::model::{Backlog, ItemPlace, LinkTarget, id_key, layout};
+use crate::source::{LineIndex, SourceId, decode};
+
+/// The files and ids a change touches.
+#[derive(Debug, Default)]
+pub struct ChangeScope {
+    /// Paths the change adds or modifies (the new path of a rename).
+    changed: HashSet<String>,
+    /// Paths the change removes (deleted files, the old path of a rename).
+    removed: HashSet<String>,
+    /// Id keys of items the change removed or renamed away, or whose old content it modified.
+    affected_ids: HashSet<String>,
+    /// Whether the change touches a definition of done.
+    dod_touched: bool,
+}
+
+impl ChangeScope {
+    /// Builds the scope; old contents are parsed for the ids of the items they held.
+    pub fn new(changes: &[Change], cx: LoadContext<'_>) -> ChangeScope {
+        let mut scope = ChangeScope::default();
+        for change in changes {
+            match change.kind {
+                ChangeKind::Added | ChangeKind::Modified => {
+                    scope.changed.insert(change.path.clone());
+                }
+                ChangeKind::Renamed => {
+                    scope.changed.insert(change.path.clone());
+                }
+                ChangeKind::Deleted => {
+                    scope.removed.insert(change.path.clone());
+                }
+            }
+            if let Some(old) = &change.old_path {
+                if change.kind != ChangeKind::Modified {
+                    scope.removed.insert(old.clone());
+                }
+            }
+            let names = [Some(change.path.as_str()), change.old_path.as_deref()];
+            if names.iter().flatten().any(|p| layout::is_dod_file(p)) {
+                scope.dod_touched = true;
+            }
+            if let (Some(old), Some(content)) = (&change.old_path, &change.old_content) {
+                scope.affected_ids.extend(ids_in(old, content, cx));
+            }
+        }
+        scope
+    }
+
+    /// Which items the change touches, by index.
+    pub fn touched_items(&self, backlog: &Backlog) -> Vec<bool> {
+        let items = &backlog.items;
+        let mut touched: Vec<bool> = items.iter().map(|i| self.changed.contains(&i.path)).collect();
+        let direct = touched.clone();
+        for (idx, item) in items.iter().enumerate() {
+            for (n, link) in item.links.iter().chain(item.parent.iter()).enumerate() {
+                let by_target = match &link.target {
+                    LinkTarget::Id(id) => self.affected_ids.contains(&id_key(id)),
+                    LinkTarget::Path { path, .. } => {
+                        self.removed.contains(path) || self.changed.contains(path)
+                    }
+                    LinkTarget::OutsideRepository(_) => false,
+                };
+                let target = if n < item.links.len() { backlog.target(idx, n) } else { backlog.parent(idx) };
+                let changed_target = target.is_some_and(|t| direct[t]);
+                if by_target || changed_target {
+                    touched[idx] = true;
+                }
+                // A changed item that links to another (a spike that precedes it) affects it.
+                if direct[idx] {
+                    if let Some(t) = target {
+                        touched[t] = true;
+                    }
+                }
+            }
+        }
+        touched
+    }
+
+    /// Whether a finding falls inside the change.
+    pub fn admits(&self, finding: &Finding, touched: &[bool], path: &str) -> bool {
+        if finding.rule == "config/changed" {
+            return true;
+        }
+        if let Some(idx) = finding.item_index {
+            return touched.get(idx).copied().unwrap_or(false);
+        }
+        if finding.rule.starts_with("dod/") {
+            return self.dod_touched || self.changed.contains(path);
+        }
+        self.changed.contains(path)
+    }
+
+    /// Keeps only the findings inside the change, and recounts the summary.
+    pub fn filter(&self, outcome: &mut CheckOutcome) {
+        let touched = self.touched_items(&outcome.backlog);
+        let keep: Vec<bool> = outcome
+            .findings
+            .iter()
+            .map(|f| self.admits(f, &touched, &finding_path(f, &outcome.sources)))
+            .collect();
+        let mut flags = keep.into_iter();
+        outcome.retain_findings(|_| flags.next().unwrap_or(true));
+    }
+}
+
+/// The id keys of the items an old file held.
+fn ids_in(path: &str, content: &[u8], cx: LoadContext<'_>) -> Vec<String> {
+    let lower = path.to_ascii_lowercase();
+    let (text, _) = decode(content.to_vec());
+    let index = LineIndex::new(SourceId(0), &text);
+    let place = ItemPlace::default();
+    let loaded = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        load::load_markdown(&index, path, &place, cx)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        load::load_yaml(&index, path, &place, cx)
+    } else {
+        return Vec::new();
+    };
+    loaded.items.iter().map(|i| id_key(&i.id)).collect()
+}
