@@ -34,8 +34,11 @@ impl ChangeScope {
                 ChangeKind::Added | ChangeKind::Modified => {
                     scope.changed.insert(change.path.clone());
                 }
+                // A pure move is not a new item; links to the old path still break.
                 ChangeKind::Renamed => {
-                    scope.changed.insert(change.path.clone());
+                    if change.content_changed {
+                        scope.changed.insert(change.path.clone());
+                    }
                 }
                 ChangeKind::Deleted => {
                     scope.removed.insert(change.path.clone());
@@ -50,7 +53,8 @@ impl ChangeScope {
             if names.iter().flatten().any(|p| layout::is_dod_file(p)) {
                 scope.dod_touched = true;
             }
-            if let (Some(old), Some(content)) = (&change.old_path, &change.old_content) {
+            let moved_only = change.kind == ChangeKind::Renamed && !change.content_changed;
+            if let (Some(old), Some(content), false) = (&change.old_path, &change.old_content, moved_only) {
                 scope.affected_ids.extend(ids_in(old, content, cx));
             }
         }

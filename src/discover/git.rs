@@ -43,6 +43,8 @@ pub struct Change {
     pub path: String,
     pub old_path: Option<String>,
     pub old_content: Option<Arc<[u8]>>,
+    /// For a rename: whether the content changed too (a pure move is not a new item).
+    pub content_changed: bool,
 }
 
 /// An opened repository with a working tree.
@@ -148,7 +150,7 @@ impl GitRepo {
         let mut opts = DiffOptions::new();
         opts.include_typechange(true);
         let mut diff = self.repo.diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
-        self.changes(&mut diff)
+        self.changes(&mut diff, false)
     }
 
     /// The commit `rev` names, with a message that says what to do when it is unknown.
@@ -188,10 +190,11 @@ impl GitRepo {
             .recurse_untracked_dirs(true)
             .include_typechange(true);
         let mut diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
-        self.changes(&mut diff)
+        self.changes(&mut diff, true)
     }
 
-    fn changes(&self, diff: &mut git2::Diff<'_>) -> Result<Vec<Change>, GitError> {
+    /// The deltas of `diff`; `workdir` says whether new contents are on disk (else in blobs).
+    fn changes(&self, diff: &mut git2::Diff<'_>, workdir: bool) -> Result<Vec<Change>, GitError> {
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(true);
         diff.find_similar(Some(&mut find))?;
@@ -206,31 +209,50 @@ impl GitRepo {
                 }
                 self.repo.find_blob(id).ok().map(|b| Arc::from(b.content()))
             };
+            let new_content = |path: &str| -> Option<Vec<u8>> {
+                if workdir {
+                    std::fs::read(self.root.join(path)).ok()
+                } else {
+                    self.repo.find_blob(delta.new_file().id()).ok().map(|b| b.content().to_vec())
+                }
+            };
             let change = match delta.status() {
                 Delta::Added | Delta::Untracked | Delta::Copied => Change {
                     kind: ChangeKind::Added,
                     path: new_path.unwrap_or_default(),
                     old_path: None,
                     old_content: None,
+                    content_changed: true,
                 },
                 Delta::Modified | Delta::Typechange => Change {
                     kind: ChangeKind::Modified,
                     path: new_path.unwrap_or_default(),
                     old_path: old_path.clone(),
                     old_content: old_content(),
+                    content_changed: true,
                 },
                 Delta::Deleted => Change {
                     kind: ChangeKind::Deleted,
                     path: old_path.clone().unwrap_or_default(),
                     old_path,
                     old_content: old_content(),
+                    content_changed: true,
                 },
-                Delta::Renamed => Change {
-                    kind: ChangeKind::Renamed,
-                    path: new_path.unwrap_or_default(),
-                    old_path,
-                    old_content: old_content(),
-                },
+                Delta::Renamed => {
+                    let path = new_path.unwrap_or_default();
+                    let old = old_content();
+                    let content_changed = match (&old, new_content(&path)) {
+                        (Some(old), Some(new)) => old.as_ref() != new.as_slice(),
+                        _ => true,
+                    };
+                    Change {
+                        kind: ChangeKind::Renamed,
+                        path,
+                        old_path,
+                        old_content: old,
+                        content_changed,
+                    }
+                }
                 _ => continue,
             };
             out.push(change);

@@ -1,0 +1,328 @@
+//! git integration in real temporary repositories: `--staged`, `--changed-since`,
+//! `--config-from-ref`, and the pre-commit hook.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+const DOD: &str = "# Definition of Done\n\n- Tests pass\n- For every identified threat the residual risk is accepted by its owner\n";
+const SPIKE: &str = "---\nid: SPIKE-1\ntitle: Threat analysis of webhooks\ntype: spike\nstatus: done\nlabels: [threat-analysis]\n---\n";
+
+fn story(id: &str, title: &str, extra: &str) -> String {
+    format!("---\nid: {id}\ntitle: {title}\ntype: story\nstatus: todo\n{extra}---\n\nBody.\n")
+}
+
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.email", "dev@example.com"]);
+        repo.git(&["config", "user.name", "Dev"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.path(), args)
+    }
+
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(full, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    /// Runs backlint in `dir` with JSON output: (exit code, findings as (rule, item)).
+    fn check_in(&self, dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
+        let out = Command::new(cargo_bin("backlint"))
+            .args(["check", "--format", "json"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let findings = serde_json::from_str::<serde_json::Value>(&stdout)
+            .ok()
+            .map(|v| {
+                v["findings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|f| {
+                        (
+                            f["rule"].as_str().unwrap_or_default().to_string(),
+                            f["item"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out.status.code().unwrap_or(-1), findings, stderr)
+    }
+
+    fn check(&self, args: &[&str]) -> (i32, Vec<(String, String)>, String) {
+        self.check_in(self.path(), args)
+    }
+
+    /// A repository with a definition of done and one old item with debt (no spike).
+    fn with_debt() -> Repo {
+        let repo = Repo::new();
+        repo.write("docs/DoD.md", DOD);
+        repo.write("backlog/OLD-1.md", &story("OLD-1", "Receive partner webhooks", ""));
+        repo.write("backlog/SPIKE-1.md", SPIKE);
+        repo.write("backlog/DONE-1.md", &story("DONE-1", "Verify webhook signatures", "spikes: [SPIKE-1]\n"));
+        repo.commit_all("initial backlog");
+        repo
+    }
+}
+
+fn pair(rule: &str, item: &str) -> (String, String) {
+    (rule.to_string(), item.to_string())
+}
+
+#[test]
+fn staged_reports_what_the_change_touches_not_old_debt() {
+    let repo = Repo::with_debt();
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    let (code, findings, _) = repo.check(&["--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings, vec![pair("triage/missing-spike", "NEW-1")]);
+
+    let (_, all, _) = repo.check(&["--staged", "--all"]);
+    assert!(all.contains(&pair("triage/missing-spike", "OLD-1")), "--all reports old debt");
+    assert!(all.contains(&pair("triage/missing-spike", "NEW-1")));
+}
+
+#[test]
+fn staged_judges_the_index_not_the_working_tree() {
+    let repo = Repo::with_debt();
+    // A broken change is staged; its fix is only in the working tree: still fails.
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", "spikes: [SPIKE-1]\n"));
+    let (code, findings, _) = repo.check(&["--staged"]);
+    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-1")]));
+
+    // A correct change is staged; an unstaged edit breaks it: still passes.
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.write("backlog/NEW-1.md", "---\nid: NEW-1\ntitle: broken: [\n---\n");
+    let (code, findings, _) = repo.check(&["--staged"]);
+    assert_eq!((code, findings), (0, vec![]));
+}
+
+#[test]
+fn staged_leaves_the_repository_exactly_as_it_was() {
+    let repo = Repo::with_debt();
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens (edited)", ""));
+    repo.write("untracked.md", "# notes\n");
+    let snapshot = |r: &Repo| {
+        (
+            r.git(&["status", "--porcelain", "--untracked-files=all"]),
+            r.git(&["diff"]),
+            r.git(&["diff", "--cached"]),
+            r.git(&["rev-parse", "HEAD"]),
+            std::fs::read(r.path().join(".git/index")).unwrap_or_default(),
+        )
+    };
+    let before = snapshot(&repo);
+    let _ = repo.check(&["--staged"]);
+    let _ = repo.check(&["--staged", "--all"]);
+    assert_eq!(snapshot(&repo), before);
+}
+
+#[test]
+fn staged_works_from_a_subdirectory_and_a_linked_worktree() {
+    let repo = Repo::with_debt();
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    let (code, findings, _) = repo.check_in(&repo.path().join("backlog"), &["--staged"]);
+    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-1")]));
+
+    repo.git(&["stash", "-q"]);
+    let wt: PathBuf = repo.path().join("wt");
+    repo.git(&["worktree", "add", "-q", wt.to_string_lossy().as_ref(), "-b", "feature"]);
+    std::fs::write(wt.join("backlog/NEW-2.md"), story("NEW-2", "Store orders in the database", ""))
+        .unwrap_or_else(|e| panic!("{e}"));
+    repo.git_in(&wt, &["add", "backlog/NEW-2.md"]);
+    let (code, findings, stderr) = repo.check_in(&wt, &["--staged"]);
+    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-2")]), "{stderr}");
+}
+
+#[test]
+fn changed_since_reports_the_branch_and_follows_renames_and_deletions() {
+    let repo = Repo::with_debt();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    // A new item without a spike, a pure move of an old item, and the spike deleted.
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    std::fs::create_dir_all(repo.path().join("backlog/later")).unwrap_or_else(|e| panic!("{e}"));
+    repo.git(&["mv", "backlog/OLD-1.md", "backlog/later/OLD-1.md"]);
+    repo.git(&["rm", "-q", "backlog/SPIKE-1.md"]);
+    repo.commit_all("feature work");
+    let (code, mut findings, stderr) = repo.check(&["--changed-since", "main"]);
+    findings.sort();
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        findings,
+        vec![
+            // DONE-1 linked the deleted spike: the deletion breaks it.
+            pair("spike/dangling-link", "DONE-1"),
+            pair("triage/missing-spike", "DONE-1"),
+            pair("triage/missing-spike", "NEW-1"),
+        ],
+        "the moved OLD-1 is not new"
+    );
+    // Uncommitted work counts too.
+    repo.write("backlog/NEW-2.md", &story("NEW-2", "Store orders in the database", ""));
+    let (_, findings, _) = repo.check(&["--changed-since", "main"]);
+    assert!(findings.contains(&pair("triage/missing-spike", "NEW-2")));
+}
+
+#[test]
+fn unknown_ref_and_no_repository_exit_2_with_advice() {
+    let repo = Repo::with_debt();
+    let (code, _, stderr) = repo.check(&["--changed-since", "origin/nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown revision `origin/nope`") && stderr.contains("git fetch"), "{stderr}");
+    let plain = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(cargo_bin("backlint"))
+        .args(["check", "--staged"])
+        .current_dir(plain.path())
+        .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap_or(plain.path()))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+}
+
+#[test]
+fn config_from_ref_keeps_the_base_gate_and_says_what_changed() {
+    let repo = Repo::with_debt();
+    repo.write("backlint.yaml", "rules:\n  nfr/unmeasurable: warning\n");
+    repo.commit_all("config");
+    repo.git(&["checkout", "-q", "-b", "weaken"]);
+    repo.write("backlint.yaml", "rules:\n  nfr/unmeasurable: warning\n  triage/missing-spike: off\n");
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.commit_all("weaken the gate");
+
+    let (_, weakened, _) = repo.check(&["--changed-since", "main"]);
+    assert!(!weakened.iter().any(|(r, _)| r == "triage/missing-spike"), "the PR's own config switched it off");
+
+    let (code, findings, _) = repo.check(&["--changed-since", "main", "--config-from-ref", "main"]);
+    assert_eq!(code, 1);
+    assert!(findings.contains(&pair("triage/missing-spike", "NEW-1")));
+    assert!(findings.contains(&pair("config/changed", "")));
+    let out = Command::new(cargo_bin("backlint"))
+        .args(["check", "--changed-since", "main", "--config-from-ref", "main", "--color", "never"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("differs from main's in rules"), "{text}");
+}
+
+fn hook_run(repo: &Repo, args: &[&str]) -> std::process::Output {
+    Command::new(cargo_bin("backlint"))
+        .arg("hook")
+        .args(args)
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn commit(repo: &Repo, extra: &[&str]) -> bool {
+    Command::new("git")
+        .args(["commit", "-q", "-m", "change"])
+        .args(extra)
+        .current_dir(repo.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn the_hook_blocks_a_bad_commit_and_chains_an_existing_hook() {
+    let repo = Repo::with_debt();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap_or_else(|e| panic!("{e}"));
+    let marker = repo.path().join("old-hook-ran");
+    let old_hook = format!("#!/bin/sh\ntouch '{}'\n", marker.display());
+    std::fs::write(hooks.join("pre-commit"), &old_hook).unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(hooks.join("pre-commit"), std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = hook_run(&repo, &["install"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kept as pre-commit.pre-backlint"));
+    let installed = std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default();
+    assert!(hook_run(&repo, &["install"]).status.success(), "installing twice is fine");
+    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(), installed);
+
+    // A commit that adds an item without a spike is refused; the old hook ran first.
+    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.git(&["add", "-A"]);
+    assert!(!commit(&repo, &[]), "the hook must refuse the commit");
+    assert!(marker.exists(), "the existing hook ran");
+    // --no-verify still works.
+    assert!(commit(&repo, &["--no-verify"]));
+    // A good change passes.
+    repo.write("backlog/NEW-2.md", &story("NEW-2", "Parse refresh tokens", "spikes: [SPIKE-1]\n"));
+    repo.git(&["add", "-A"]);
+    assert!(commit(&repo, &[]), "a change with its spike commits");
+
+    let out = hook_run(&repo, &["uninstall"]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(), old_hook);
+    assert!(!hooks.join("pre-commit.pre-backlint").exists());
+}
+
+#[test]
+fn the_hook_honours_core_hooks_path() {
+    let repo = Repo::with_debt();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    assert!(hook_run(&repo, &["install"]).status.success());
+    assert!(repo.path().join(".githooks/pre-commit").exists());
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    let out = hook_run(&repo, &["uninstall"]);
+    assert!(out.status.success());
+    assert!(!repo.path().join(".githooks/pre-commit").exists());
+}
