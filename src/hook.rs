@@ -59,7 +59,10 @@ fn shell_quote(path: &str) -> String {
 /// The hook's text.
 pub fn render(installed_from: &Path, chain: bool) -> String {
     TEMPLATE
-        .replace("@INSTALLED_FROM@", &shell_quote(&installed_from.to_string_lossy()))
+        .replace(
+            "@INSTALLED_FROM@",
+            &shell_quote(&installed_from.to_string_lossy()),
+        )
         .replace("@CHAIN@", if chain { "yes" } else { "no" })
 }
 
@@ -81,13 +84,18 @@ fn write_hook(path: &Path, text: &str) -> Result<(), HookError> {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).map_err(io_err(path))?;
     }
-    tmp.persist(path).map_err(|e| HookError::Io(path.display().to_string(), e.error))?;
+    tmp.persist(path)
+        .map_err(|e| HookError::Io(path.display().to_string(), e.error))?;
     Ok(())
 }
 
 /// Installs the hook into `hooks_dir`. `installed_from` is this binary (the hook's fallback
 /// when backlint is not on PATH).
-pub fn install(hooks_dir: &Path, installed_from: &Path, force: bool) -> Result<Installed, HookError> {
+pub fn install(
+    hooks_dir: &Path,
+    installed_from: &Path,
+    force: bool,
+) -> Result<Installed, HookError> {
     fs::create_dir_all(hooks_dir).map_err(io_err(hooks_dir))?;
     let hook = hooks_dir.join("pre-commit");
     let backup = hooks_dir.join(BACKUP_NAME);
@@ -151,7 +159,10 @@ mod tests {
 
     #[test]
     fn quoting_and_rendering() {
-        assert_eq!(shell_quote("/opt/it's here/backlint"), r"'/opt/it'\''s here/backlint'");
+        assert_eq!(
+            shell_quote("/opt/it's here/backlint"),
+            r"'/opt/it'\''s here/backlint'"
+        );
         let text = render(Path::new("/usr/local/bin/backlint"), true);
         assert!(text.contains("'/usr/local/bin/backlint'"));
         assert!(text.contains("[ \"yes\" = yes ]"));
@@ -167,18 +178,36 @@ mod tests {
         assert_eq!(install(&hooks, bin, false).ok(), Some(Installed::Fresh));
         let first = fs::read_to_string(hook_path(&hooks)).unwrap_or_default();
         assert_eq!(install(&hooks, bin, false).ok(), Some(Installed::Updated));
-        assert_eq!(fs::read_to_string(hook_path(&hooks)).unwrap_or_default(), first);
-        assert_eq!(uninstall(&hooks).ok(), Some(Removed::Removed { restored: false }));
+        assert_eq!(
+            fs::read_to_string(hook_path(&hooks)).unwrap_or_default(),
+            first
+        );
+        assert_eq!(
+            uninstall(&hooks).ok(),
+            Some(Removed::Removed { restored: false })
+        );
         assert!(!hook_path(&hooks).exists());
         assert_eq!(uninstall(&hooks).ok(), Some(Removed::NothingThere));
 
         fs::write(hook_path(&hooks), "#!/bin/sh\necho mine\n").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(install(&hooks, bin, false).ok(), Some(Installed::Chained { forced: false }));
+        assert_eq!(
+            install(&hooks, bin, false).ok(),
+            Some(Installed::Chained { forced: false })
+        );
         assert_eq!(install(&hooks, bin, false).ok(), Some(Installed::Updated));
         let chained = fs::read_to_string(hook_path(&hooks)).unwrap_or_default();
-        assert!(chained.contains("[ \"yes\" = yes ]"), "still chains after an update");
-        assert_eq!(uninstall(&hooks).ok(), Some(Removed::Removed { restored: true }));
-        assert_eq!(fs::read_to_string(hook_path(&hooks)).unwrap_or_default(), "#!/bin/sh\necho mine\n");
+        assert!(
+            chained.contains("[ \"yes\" = yes ]"),
+            "still chains after an update"
+        );
+        assert_eq!(
+            uninstall(&hooks).ok(),
+            Some(Removed::Removed { restored: true })
+        );
+        assert_eq!(
+            fs::read_to_string(hook_path(&hooks)).unwrap_or_default(),
+            "#!/bin/sh\necho mine\n"
+        );
 
         assert!(matches!(uninstall(&hooks), Err(HookError::NotOurs(_))));
     }

@@ -54,7 +54,9 @@ impl ChangeScope {
                 scope.dod_touched = true;
             }
             let moved_only = change.kind == ChangeKind::Renamed && !change.content_changed;
-            if let (Some(old), Some(content), false) = (&change.old_path, &change.old_content, moved_only) {
+            if let (Some(old), Some(content), false) =
+                (&change.old_path, &change.old_content, moved_only)
+            {
                 scope.affected_ids.extend(ids_in(old, content, cx));
             }
         }
@@ -64,7 +66,10 @@ impl ChangeScope {
     /// Which items the change touches, by index.
     pub fn touched_items(&self, backlog: &Backlog) -> Vec<bool> {
         let items = &backlog.items;
-        let mut touched: Vec<bool> = items.iter().map(|i| self.changed.contains(&i.path)).collect();
+        let mut touched: Vec<bool> = items
+            .iter()
+            .map(|i| self.changed.contains(&i.path))
+            .collect();
         let direct = touched.clone();
         for (idx, item) in items.iter().enumerate() {
             for (n, link) in item.links.iter().chain(item.parent.iter()).enumerate() {
@@ -75,7 +80,11 @@ impl ChangeScope {
                     }
                     LinkTarget::OutsideRepository(_) => false,
                 };
-                let target = if n < item.links.len() { backlog.target(idx, n) } else { backlog.parent(idx) };
+                let target = if n < item.links.len() {
+                    backlog.target(idx, n)
+                } else {
+                    backlog.parent(idx)
+                };
                 let changed_target = target.is_some_and(|t| direct[t]);
                 if by_target || changed_target {
                     touched[idx] = true;

@@ -44,7 +44,11 @@ impl Repo {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .output()
             .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -99,9 +103,15 @@ impl Repo {
     fn with_debt() -> Repo {
         let repo = Repo::new();
         repo.write("docs/DoD.md", DOD);
-        repo.write("backlog/OLD-1.md", &story("OLD-1", "Receive partner webhooks", ""));
+        repo.write(
+            "backlog/OLD-1.md",
+            &story("OLD-1", "Receive partner webhooks", ""),
+        );
         repo.write("backlog/SPIKE-1.md", SPIKE);
-        repo.write("backlog/DONE-1.md", &story("DONE-1", "Verify webhook signatures", "spikes: [SPIKE-1]\n"));
+        repo.write(
+            "backlog/DONE-1.md",
+            &story("DONE-1", "Verify webhook signatures", "spikes: [SPIKE-1]\n"),
+        );
         repo.commit_all("initial backlog");
         repo
     }
@@ -114,14 +124,20 @@ fn pair(rule: &str, item: &str) -> (String, String) {
 #[test]
 fn staged_reports_what_the_change_touches_not_old_debt() {
     let repo = Repo::with_debt();
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.git(&["add", "backlog/NEW-1.md"]);
     let (code, findings, _) = repo.check(&["--staged"]);
     assert_eq!(code, 1);
     assert_eq!(findings, vec![pair("triage/missing-spike", "NEW-1")]);
 
     let (_, all, _) = repo.check(&["--staged", "--all"]);
-    assert!(all.contains(&pair("triage/missing-spike", "OLD-1")), "--all reports old debt");
+    assert!(
+        all.contains(&pair("triage/missing-spike", "OLD-1")),
+        "--all reports old debt"
+    );
     assert!(all.contains(&pair("triage/missing-spike", "NEW-1")));
 }
 
@@ -129,15 +145,27 @@ fn staged_reports_what_the_change_touches_not_old_debt() {
 fn staged_judges_the_index_not_the_working_tree() {
     let repo = Repo::with_debt();
     // A broken change is staged; its fix is only in the working tree: still fails.
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.git(&["add", "backlog/NEW-1.md"]);
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", "spikes: [SPIKE-1]\n"));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", "spikes: [SPIKE-1]\n"),
+    );
     let (code, findings, _) = repo.check(&["--staged"]);
-    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-1")]));
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-1")])
+    );
 
     // A correct change is staged; an unstaged edit breaks it: still passes.
     repo.git(&["add", "backlog/NEW-1.md"]);
-    repo.write("backlog/NEW-1.md", "---\nid: NEW-1\ntitle: broken: [\n---\n");
+    repo.write(
+        "backlog/NEW-1.md",
+        "---\nid: NEW-1\ntitle: broken: [\n---\n",
+    );
     let (code, findings, _) = repo.check(&["--staged"]);
     assert_eq!((code, findings), (0, vec![]));
 }
@@ -145,9 +173,15 @@ fn staged_judges_the_index_not_the_working_tree() {
 #[test]
 fn staged_leaves_the_repository_exactly_as_it_was() {
     let repo = Repo::with_debt();
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.git(&["add", "backlog/NEW-1.md"]);
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens (edited)", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens (edited)", ""),
+    );
     repo.write("untracked.md", "# notes\n");
     let snapshot = |r: &Repo| {
         (
@@ -167,19 +201,39 @@ fn staged_leaves_the_repository_exactly_as_it_was() {
 #[test]
 fn staged_works_from_a_subdirectory_and_a_linked_worktree() {
     let repo = Repo::with_debt();
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.git(&["add", "backlog/NEW-1.md"]);
     let (code, findings, _) = repo.check_in(&repo.path().join("backlog"), &["--staged"]);
-    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-1")]));
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-1")])
+    );
 
     repo.git(&["stash", "-q"]);
     let wt: PathBuf = repo.path().join("wt");
-    repo.git(&["worktree", "add", "-q", wt.to_string_lossy().as_ref(), "-b", "feature"]);
-    std::fs::write(wt.join("backlog/NEW-2.md"), story("NEW-2", "Store orders in the database", ""))
-        .unwrap_or_else(|e| panic!("{e}"));
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        wt.to_string_lossy().as_ref(),
+        "-b",
+        "feature",
+    ]);
+    std::fs::write(
+        wt.join("backlog/NEW-2.md"),
+        story("NEW-2", "Store orders in the database", ""),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     repo.git_in(&wt, &["add", "backlog/NEW-2.md"]);
     let (code, findings, stderr) = repo.check_in(&wt, &["--staged"]);
-    assert_eq!((code, findings), (1, vec![pair("triage/missing-spike", "NEW-2")]), "{stderr}");
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-2")]),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -187,7 +241,10 @@ fn changed_since_reports_the_branch_and_follows_renames_and_deletions() {
     let repo = Repo::with_debt();
     repo.git(&["checkout", "-q", "-b", "feature"]);
     // A new item without a spike, a pure move of an old item, and the spike deleted.
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     std::fs::create_dir_all(repo.path().join("backlog/later")).unwrap_or_else(|e| panic!("{e}"));
     repo.git(&["mv", "backlog/OLD-1.md", "backlog/later/OLD-1.md"]);
     repo.git(&["rm", "-q", "backlog/SPIKE-1.md"]);
@@ -206,7 +263,10 @@ fn changed_since_reports_the_branch_and_follows_renames_and_deletions() {
         "the moved OLD-1 is not new"
     );
     // Uncommitted work counts too.
-    repo.write("backlog/NEW-2.md", &story("NEW-2", "Store orders in the database", ""));
+    repo.write(
+        "backlog/NEW-2.md",
+        &story("NEW-2", "Store orders in the database", ""),
+    );
     let (_, findings, _) = repo.check(&["--changed-since", "main"]);
     assert!(findings.contains(&pair("triage/missing-spike", "NEW-2")));
 }
@@ -216,12 +276,18 @@ fn unknown_ref_and_no_repository_exit_2_with_advice() {
     let repo = Repo::with_debt();
     let (code, _, stderr) = repo.check(&["--changed-since", "origin/nope"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unknown revision `origin/nope`") && stderr.contains("git fetch"), "{stderr}");
+    assert!(
+        stderr.contains("unknown revision `origin/nope`") && stderr.contains("git fetch"),
+        "{stderr}"
+    );
     let plain = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = Command::new(cargo_bin("backlint"))
         .args(["check", "--staged"])
         .current_dir(plain.path())
-        .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap_or(plain.path()))
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            plain.path().parent().unwrap_or(plain.path()),
+        )
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
@@ -234,19 +300,36 @@ fn config_from_ref_keeps_the_base_gate_and_says_what_changed() {
     repo.write("backlint.yaml", "rules:\n  nfr/unmeasurable: warning\n");
     repo.commit_all("config");
     repo.git(&["checkout", "-q", "-b", "weaken"]);
-    repo.write("backlint.yaml", "rules:\n  nfr/unmeasurable: warning\n  triage/missing-spike: off\n");
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlint.yaml",
+        "rules:\n  nfr/unmeasurable: warning\n  triage/missing-spike: off\n",
+    );
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.commit_all("weaken the gate");
 
     let (_, weakened, _) = repo.check(&["--changed-since", "main"]);
-    assert!(!weakened.iter().any(|(r, _)| r == "triage/missing-spike"), "the PR's own config switched it off");
+    assert!(
+        !weakened.iter().any(|(r, _)| r == "triage/missing-spike"),
+        "the PR's own config switched it off"
+    );
 
     let (code, findings, _) = repo.check(&["--changed-since", "main", "--config-from-ref", "main"]);
     assert_eq!(code, 1);
     assert!(findings.contains(&pair("triage/missing-spike", "NEW-1")));
     assert!(findings.contains(&pair("config/changed", "")));
     let out = Command::new(cargo_bin("backlint"))
-        .args(["check", "--changed-since", "main", "--config-from-ref", "main", "--color", "never"])
+        .args([
+            "check",
+            "--changed-since",
+            "main",
+            "--config-from-ref",
+            "main",
+            "--color",
+            "never",
+        ])
         .current_dir(repo.path())
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -287,31 +370,49 @@ fn the_hook_blocks_a_bad_commit_and_chains_an_existing_hook() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(hooks.join("pre-commit"), std::fs::Permissions::from_mode(0o755))
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(
+            hooks.join("pre-commit"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     }
     let out = hook_run(&repo, &["install"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("kept as pre-commit.pre-backlint"));
     let installed = std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default();
-    assert!(hook_run(&repo, &["install"]).status.success(), "installing twice is fine");
-    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(), installed);
+    assert!(
+        hook_run(&repo, &["install"]).status.success(),
+        "installing twice is fine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(),
+        installed
+    );
 
     // A commit that adds an item without a spike is refused; the old hook ran first.
-    repo.write("backlog/NEW-1.md", &story("NEW-1", "Parse login tokens", ""));
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
     repo.git(&["add", "-A"]);
     assert!(!commit(&repo, &[]), "the hook must refuse the commit");
     assert!(marker.exists(), "the existing hook ran");
     // --no-verify still works.
     assert!(commit(&repo, &["--no-verify"]));
     // A good change passes.
-    repo.write("backlog/NEW-2.md", &story("NEW-2", "Parse refresh tokens", "spikes: [SPIKE-1]\n"));
+    repo.write(
+        "backlog/NEW-2.md",
+        &story("NEW-2", "Parse refresh tokens", "spikes: [SPIKE-1]\n"),
+    );
     repo.git(&["add", "-A"]);
     assert!(commit(&repo, &[]), "a change with its spike commits");
 
     let out = hook_run(&repo, &["uninstall"]);
     assert!(out.status.success());
-    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(), old_hook);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap_or_default(),
+        old_hook
+    );
     assert!(!hooks.join("pre-commit.pre-backlint").exists());
 }
 

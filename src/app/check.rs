@@ -11,8 +11,8 @@ use crate::discover::git::GitRepo;
 use crate::discover::walk;
 use crate::engine::{self, CheckInput, CheckOutcome};
 use crate::model::load::LoadContext;
-use crate::scope::ChangeScope;
 use crate::output::{self, Format, human};
+use crate::scope::ChangeScope;
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
 use crate::triage::Checklist;
 
@@ -105,7 +105,10 @@ fn run(
 }
 
 /// Runs the check over the working tree.
-pub fn check_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<(CheckOutcome, Checklist), AppError> {
+pub fn check_tree(
+    ws: &Workspace,
+    paths: &[PathBuf],
+) -> Result<(CheckOutcome, Checklist), AppError> {
     run(ws, || discover_tree(ws, paths))
 }
 
@@ -140,16 +143,24 @@ fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
 
 /// `backlint check`.
 pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
-    let uses_git = options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
+    let uses_git =
+        options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
     let repo = if uses_git {
-        let start = options.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+        let start = options
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
         Some(GitRepo::open(&start)?)
     } else {
         None
     };
     let (ws, config_changes) = match (&options.config_from_ref, &repo) {
         (Some(rev), Some(repo)) => Workspace::open_at_ref(&options.paths, repo, rev)?,
-        _ => (Workspace::open(&options.paths, options.config.as_deref())?, Vec::new()),
+        _ => (
+            Workspace::open(&options.paths, options.config.as_deref())?,
+            Vec::new(),
+        ),
     };
     let (mut outcome, checklist) = match (&repo, options.staged) {
         (Some(repo), true) => {

@@ -54,7 +54,8 @@ pub fn config_at(
         Some((path, text)) => {
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
             let display = format!("{path} (at {rev})");
-            let config = load::parse(text, &display, &dir, &GitPackReader { repo, rev }).map_err(AppError::Config)?;
+            let config = load::parse(text, &display, &dir, &GitPackReader { repo, rev })
+                .map_err(AppError::Config)?;
             (config, Some(path.clone()), Some(text.as_str()))
         }
         None => (Config::default(), None, None),
@@ -104,10 +105,18 @@ fn changed_keys(at_ref: Option<&str>, working: Option<&str>) -> Vec<String> {
 
 impl Workspace {
     /// The workspace of `paths` with the configuration read from `rev`.
-    pub fn open_at_ref(paths: &[std::path::PathBuf], repo: &GitRepo, rev: &str) -> Result<(Workspace, Vec<String>), AppError> {
+    pub fn open_at_ref(
+        paths: &[std::path::PathBuf],
+        repo: &GitRepo,
+        rev: &str,
+    ) -> Result<(Workspace, Vec<String>), AppError> {
         let mut ws = Workspace::open_without_config(paths)?;
         let start = paths.first().map_or(ws.cwd.clone(), |p| {
-            if p.is_absolute() { p.clone() } else { ws.cwd.join(p) }
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                ws.cwd.join(p)
+            }
         });
         let working = load::find(&start, &ws.root);
         let (config, display, changed) = config_at(repo, rev, working.as_deref())?;

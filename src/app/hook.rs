@@ -20,8 +20,16 @@ pub fn install(force: bool, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let result = hook::install(&dir, &exe, force).map_err(AppError::Hook)?;
     let path = hook::hook_path(&dir);
     match result {
-        Installed::Fresh => writeln!(out, "installed the backlint pre-commit hook: {}", path.display())?,
-        Installed::Updated => writeln!(out, "the backlint pre-commit hook is up to date: {}", path.display())?,
+        Installed::Fresh => writeln!(
+            out,
+            "installed the backlint pre-commit hook: {}",
+            path.display()
+        )?,
+        Installed::Updated => writeln!(
+            out,
+            "the backlint pre-commit hook is up to date: {}",
+            path.display()
+        )?,
         Installed::Chained { forced: false } => writeln!(
             out,
             "installed the backlint pre-commit hook: {}\nyour existing pre-commit hook was kept as {BACKUP_NAME} and runs first",
@@ -33,7 +41,10 @@ pub fn install(force: bool, out: &mut dyn Write) -> Result<Verdict, AppError> {
             path.display()
         )?,
     }
-    writeln!(out, "every commit now checks the staged backlog change; skip once with `git commit --no-verify`")?;
+    writeln!(
+        out,
+        "every commit now checks the staged backlog change; skip once with `git commit --no-verify`"
+    )?;
     Ok(Verdict::Clean)
 }
 
@@ -41,10 +52,13 @@ pub fn install(force: bool, out: &mut dyn Write) -> Result<Verdict, AppError> {
 pub fn uninstall(out: &mut dyn Write) -> Result<Verdict, AppError> {
     let dir = hooks_dir(Path::new("."))?;
     match hook::uninstall(&dir).map_err(AppError::Hook)? {
-        Removed::Removed { restored: true } => {
-            writeln!(out, "removed the backlint pre-commit hook and restored your earlier hook")?
+        Removed::Removed { restored: true } => writeln!(
+            out,
+            "removed the backlint pre-commit hook and restored your earlier hook"
+        )?,
+        Removed::Removed { restored: false } => {
+            writeln!(out, "removed the backlint pre-commit hook")?
         }
-        Removed::Removed { restored: false } => writeln!(out, "removed the backlint pre-commit hook")?,
         Removed::NothingThere => writeln!(out, "no pre-commit hook is installed; nothing to do")?,
     }
     Ok(Verdict::Clean)

@@ -23,7 +23,10 @@ impl Workspace {
     /// directory). `config` is `--config`.
     pub fn open(paths: &[PathBuf], config: Option<&Path>) -> Result<Workspace, AppError> {
         let mut ws = Self::open_without_config(paths)?;
-        let start = paths.first().map_or(ws.cwd.as_path(), PathBuf::as_path).to_path_buf();
+        let start = paths
+            .first()
+            .map_or(ws.cwd.as_path(), PathBuf::as_path)
+            .to_path_buf();
         let (cwd, root) = (&ws.cwd, &ws.root);
         let config_file = match config {
             Some(path) => {

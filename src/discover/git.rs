@@ -80,7 +80,12 @@ impl GitRepo {
         match self.repo.head() {
             Ok(head) => Ok(Some(head.peel_to_tree()?)),
             // A repository with no commit yet: everything staged is new.
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -112,19 +117,26 @@ impl GitRepo {
             if !under(&path, prefixes)
                 || include.is_some_and(|g| !g.is_match(&path))
                 || exclude.is_some_and(|g| g.is_match(&path))
-                || path.split('/').any(|s| matches!(s, "node_modules" | "target" | ".git"))
+                || path
+                    .split('/')
+                    .any(|s| matches!(s, "node_modules" | "target" | ".git"))
             {
                 continue;
             }
             let disk = self.root.join(&path);
             let clean = std::fs::symlink_metadata(&disk).ok().is_some_and(|meta| {
-                let Some(mtime) = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()) else {
+                let Some(mtime) = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                else {
                     return false;
                 };
                 let same = meta.is_file()
                     && meta.len() == u64::from(entry.file_size)
                     && mtime.as_secs() == entry.mtime.seconds() as u64
-                    && (entry.mtime.nanoseconds() == 0 || mtime.subsec_nanos() == entry.mtime.nanoseconds());
+                    && (entry.mtime.nanoseconds() == 0
+                        || mtime.subsec_nanos() == entry.mtime.nanoseconds());
                 // Racily clean: changed within the index's own timestamp; trust the blob.
                 let racy = index_mtime.is_none_or(|im| mtime >= im);
                 same && !racy
@@ -149,7 +161,9 @@ impl GitRepo {
         let index = self.repo.index()?;
         let mut opts = DiffOptions::new();
         opts.include_typechange(true);
-        let mut diff = self.repo.diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
+        let mut diff =
+            self.repo
+                .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
         self.changes(&mut diff, false)
     }
 
@@ -189,7 +203,9 @@ impl GitRepo {
         opts.include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_typechange(true);
-        let mut diff = self.repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
+        let mut diff = self
+            .repo
+            .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
         self.changes(&mut diff, true)
     }
 
@@ -200,8 +216,14 @@ impl GitRepo {
         diff.find_similar(Some(&mut find))?;
         let mut out = Vec::new();
         for delta in diff.deltas() {
-            let new_path = delta.new_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
-            let old_path = delta.old_file().path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let new_path = delta
+                .new_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
+            let old_path = delta
+                .old_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
             let old_content = || -> Option<Arc<[u8]>> {
                 let id = delta.old_file().id();
                 if id.is_zero() {
@@ -213,7 +235,10 @@ impl GitRepo {
                 if workdir {
                     std::fs::read(self.root.join(path)).ok()
                 } else {
-                    self.repo.find_blob(delta.new_file().id()).ok().map(|b| b.content().to_vec())
+                    self.repo
+                        .find_blob(delta.new_file().id())
+                        .ok()
+                        .map(|b| b.content().to_vec())
                 }
             };
             let change = match delta.status() {
@@ -290,7 +315,9 @@ impl GitRepo {
 fn under(path: &str, prefixes: &[String]) -> bool {
     prefixes.is_empty()
         || prefixes.iter().any(|p| {
-            p.is_empty() || path == p || (path.starts_with(p.as_str()) && path[p.len()..].starts_with('/'))
+            p.is_empty()
+                || path == p
+                || (path.starts_with(p.as_str()) && path[p.len()..].starts_with('/'))
         })
 }
 
