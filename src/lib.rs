@@ -6,10 +6,12 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
+pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 pub mod hook;
 pub mod model;
 pub mod output;

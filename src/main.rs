@@ -36,6 +36,26 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Write a commented backlint.yaml for the backlog that is here (and a definition-of-done
+    /// template if the team has none); never overwrites a file.
+    Init {
+        /// The repository (default: the one of the working directory).
+        #[arg(value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
+    /// Record the current findings as accepted debt (a baseline for `check`).
+    Baseline {
+        /// Files or folders to check (default: the repository root).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The baseline file to write (default: `baseline:` from backlint.yaml, else
+        /// .backlint-baseline.json in the repository root).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the JSON Schema of backlint.yaml (for editors).
     Schema,
     /// Install or remove the git pre-commit hook.
@@ -82,6 +102,15 @@ struct CheckArgs {
     /// Configuration file (default: backlint.yaml or .backlint.yaml found upward from PATH).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Hide the findings recorded in this baseline (default: `baseline:` in backlint.yaml).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Create the missing threat-analysis spikes from the templates and link them.
+    #[arg(long, conflicts_with = "staged")]
+    fix: bool,
+    /// With --fix: print the unified diff and write nothing.
+    #[arg(long, requires = "fix")]
+    dry_run: bool,
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -134,6 +163,19 @@ fn main() -> ExitCode {
         Some(Command::Rules) => workspace(&[]).and_then(|ws| app::list_rules(&ws.config, &mut out)),
         Some(Command::Hook(HookCommand::Install { force })) => app::hook::install(force, &mut out),
         Some(Command::Hook(HookCommand::Uninstall)) => app::hook::uninstall(&mut out),
+        Some(Command::Init { path }) => app::init::init(path.as_deref(), &mut out),
+        Some(Command::Baseline {
+            paths,
+            output,
+            config,
+        }) => app::baseline::record(
+            &app::baseline::BaselineOptions {
+                paths,
+                config,
+                output,
+            },
+            &mut out,
+        ),
         Some(Command::Schema) => out
             .write_all(backlint::config::schema::json_schema().as_bytes())
             .map(|()| Verdict::Clean)
@@ -187,6 +229,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         all: args.all,
         config_from_ref: args.config_from_ref,
         output: args.output,
+        baseline: args.baseline,
+        fix: args.fix,
+        dry_run: args.dry_run,
         paths: args.paths,
         format: args.format,
         color: use_color(args.color),

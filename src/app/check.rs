@@ -30,6 +30,12 @@ pub struct CheckOptions {
     pub all: bool,
     /// Read the configuration from this revision's tree.
     pub config_from_ref: Option<String>,
+    /// The baseline file to apply (else `baseline:` from the configuration).
+    pub baseline: Option<PathBuf>,
+    /// Create the missing threat-analysis spikes and link them.
+    pub fix: bool,
+    /// With `fix`: print the unified diff and write nothing.
+    pub dry_run: bool,
     /// Write the report here instead of stdout (the summary line still goes to stdout).
     pub output: Option<PathBuf>,
     pub color: bool,
@@ -143,6 +149,32 @@ fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
 
 /// `backlint check`.
 pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
+    let (ws, mut outcome, mut checklist) = evaluate(options)?;
+    if options.fix {
+        let plan = super::fix::plan_for(&ws, &outcome, &checklist);
+        if options.dry_run {
+            return super::fix::print_plan(&plan, options, out);
+        }
+        super::fix::apply(&ws, &plan, options, out)?;
+        if !plan.changes.is_empty() {
+            (_, outcome, checklist) = evaluate(options)?;
+        }
+    }
+    write_outcome(options, &outcome, &FsReader, out)?;
+    let verdict = if outcome.summary.errors > 0 {
+        Verdict::Failed
+    } else {
+        Verdict::Clean
+    };
+    // The process ends next: leave the backlog's memory to the OS instead of freeing it
+    // piece by piece.
+    std::mem::forget(outcome);
+    std::mem::forget(checklist);
+    Ok(verdict)
+}
+
+/// Runs the check as `options` say: the tree or the index, the baseline, the change scope.
+fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklist), AppError> {
     let uses_git =
         options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
     let repo = if uses_git {
@@ -173,6 +205,9 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
         }
         _ => check_tree(&ws, &options.paths)?,
     };
+    if let Some((baseline, shown)) = super::baseline::load(&ws, options.baseline.as_deref())? {
+        baseline.apply(&mut outcome, &shown, today());
+    }
     if !options.all {
         let changes = match (&repo, options.staged, &options.changed_since) {
             (Some(repo), true, _) => Some(repo.staged_changes()?),
@@ -197,17 +232,7 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
             outcome.summary.count(&outcome.findings);
         }
     }
-    write_outcome(options, &outcome, &FsReader, out)?;
-    let verdict = if outcome.summary.errors > 0 {
-        Verdict::Failed
-    } else {
-        Verdict::Clean
-    };
-    // The process ends next: leave the backlog's memory to the OS instead of freeing it
-    // piece by piece.
-    std::mem::forget(outcome);
-    std::mem::forget(checklist);
-    Ok(verdict)
+    Ok((ws, outcome, checklist))
 }
 
 /// The warning that the working tree's configuration is not the one in force.

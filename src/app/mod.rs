@@ -1,10 +1,13 @@
 //! The commands behind the command line: each takes plain options and writers and returns an
 //! exit status or an [`AppError`] (exit 2). `main.rs` only parses arguments and maps results.
 
+pub mod baseline;
 pub mod check;
 pub mod explain;
+pub mod fix;
 pub mod git_config;
 pub mod hook;
+pub mod init;
 pub mod workspace;
 
 pub use check::{CheckOptions, check};
@@ -39,6 +42,10 @@ pub enum AppError {
     Git(crate::discover::git::GitError),
     #[error(transparent)]
     Hook(crate::hook::HookError),
+    #[error("cannot use the baseline `{0}`: {1}")]
+    Baseline(String, String),
+    #[error(transparent)]
+    Fix(crate::fix::FixError),
     #[error("cannot write `{0}`: {1}")]
     Output(String, io::Error),
     #[error("{0}")]

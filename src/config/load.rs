@@ -321,6 +321,13 @@ pub fn parse(
                 has_inline_pack = true;
                 inline_pack.signals = signal_lists(value, &mut problems);
             }
+            "baseline" => match &value.value {
+                YamlValue::Str(path) => match join_inside(dir, path) {
+                    Some(p) => config.baseline = Some(p),
+                    None => problems.at(value, format!("`{path}` is outside the repository"), None),
+                },
+                _ => problems.at(value, "`baseline` is the path of a baseline file", None),
+            },
             "max_file_size" => match &value.value {
                 YamlValue::Int(n) if *n > 0 => config.max_file_size = *n as usize,
                 _ => problems.at(value, "`max_file_size` is a positive number of bytes", None),
@@ -399,6 +406,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "categories",
     "signals",
     "max_file_size",
+    "baseline",
 ];
 
 /// Meanings that `fields:` can rename (kept equal to the JSON Schema by a test).

@@ -113,6 +113,8 @@ pub struct Config {
     pub max_file_size: usize,
     /// The team's definition of done, when configured.
     pub definition_of_done: Option<DodSetting>,
+    /// The baseline file `check` applies (repository-relative), when configured.
+    pub baseline: Option<String>,
     /// The configuration file this came from (for messages), or empty.
     pub source_path: String,
 }
@@ -133,6 +135,7 @@ impl Default for Config {
             disabled_categories: Vec::new(),
             max_file_size: 4 << 20,
             definition_of_done: None,
+            baseline: None,
             source_path: String::new(),
         }
     }

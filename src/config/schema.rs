@@ -44,6 +44,9 @@ pub struct ConfigFile {
     pub signals: Option<BTreeMap<String, Vec<String>>>,
     /// Item files larger than this many bytes are reported instead of parsed.
     pub max_file_size: Option<u64>,
+    /// A baseline file (from `backlint baseline`) that `check` applies: its findings are
+    /// accepted debt.
+    pub baseline: Option<String>,
 }
 
 /// Field names per meaning.
