@@ -106,10 +106,19 @@ struct PendingEdit {
 pub fn plan(cx: &FixContext<'_>) -> FixPlan {
     let backlog = &cx.outcome.backlog;
     let mut alloc = IdAllocator::new(backlog.items.iter().map(|i| i.id.as_str()));
+    // Spikes outside Backlog.md are `SPIKE-n`, spelled and padded as existing spikes are.
+    let spike_style = spike::id_style(backlog.items.iter().map(|i| i.id.as_str()), Some("SPIKE"))
+        .unwrap_or_else(|| spike::IdStyle {
+            prefix: "SPIKE".to_string(),
+            width: 0,
+        });
     let mut plan = FixPlan::default();
     let mut edits: BTreeMap<String, PendingEdit> = BTreeMap::new();
     let mut new_files: Vec<(usize, FileChange)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Backlog.md ids per root, as the root's items write them.
+    let mut root_styles: std::collections::HashMap<String, spike::IdStyle> =
+        std::collections::HashMap::new();
     for finding in &cx.outcome.findings {
         if finding.rule != "triage/missing-spike" {
             continue;
@@ -182,27 +191,32 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
         // The spike's id and where it goes.
         let (prefix, template, dir) = match (&container, backlog_md_root) {
             (Container::FrontMatter { .. }, Some(config)) => {
-                let prefix = config.task_prefix.clone().unwrap_or_else(|| {
-                    spike::common_prefix(backlog.items.iter().filter_map(|i| {
+                let style = root_styles.entry(config.root.clone()).or_insert_with(|| {
+                    let in_root = backlog.items.iter().filter_map(|i| {
                         i.path
                             .strip_prefix(config.root.as_str())
                             .filter(|r| r.starts_with('/'))
                             .map(|_| i.id.as_str())
-                    }))
-                    .unwrap_or_else(|| "task".to_string())
+                    });
+                    spike::id_style(in_root, config.task_prefix.as_deref()).unwrap_or_else(|| {
+                        spike::IdStyle {
+                            prefix: "task".to_string(),
+                            width: 0,
+                        }
+                    })
                 });
                 (
-                    prefix,
+                    style.clone(),
                     Template::BacklogMd,
                     format!("{}/tasks", config.root),
                 )
             }
             (Container::FrontMatter { .. }, None) => (
-                "SPIKE".to_string(),
+                spike_style.clone(),
                 Template::FrontMatter,
                 parent(&item.path),
             ),
-            (_, _) => ("SPIKE".to_string(), Template::Yaml, parent(&item.path)),
+            (_, _) => (spike_style.clone(), Template::Yaml, parent(&item.path)),
         };
         let planned: Vec<String> = new_files.iter().map(|(_, f)| f.path.clone()).collect();
         let file_for = |id: &str| match (&container, template) {

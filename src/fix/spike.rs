@@ -36,14 +36,15 @@ impl IdAllocator {
         self.used.insert(lower);
     }
 
-    /// The next free id with `prefix` (kept in the spelling given), for which `free` holds
-    /// (a file of that name does not exist yet, say).
-    pub fn next(&mut self, prefix: &str, mut free: impl FnMut(&str) -> bool) -> String {
+    /// The next free id in `style`, for which `free` holds (a file of that name does not
+    /// exist yet, say).
+    pub fn next(&mut self, style: &IdStyle, mut free: impl FnMut(&str) -> bool) -> String {
+        let prefix = style.prefix.as_str();
         let key = prefix.to_ascii_lowercase();
         let mut n = self.highest.get(&key).copied().unwrap_or(0);
         loop {
             n += 1;
-            let id = format!("{prefix}-{n}");
+            let id = format!("{prefix}-{n:0width$}", width = style.width);
             if !self.used.contains(&id.to_ascii_lowercase()) && free(&id) {
                 self.note(&id);
                 return id;
@@ -60,28 +61,56 @@ fn split_id(id: &str) -> Option<(&str, u64)> {
     Some((prefix, number))
 }
 
-/// The prefix most of `ids` use, in its most common spelling (`task` in a Backlog.md
-/// backlog of `task-1`, `task-2`…).
-pub fn common_prefix<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+/// How a backlog writes its ids: the prefix's spelling and the zero-padded width of the
+/// number (`STATBUS-002` → `STATBUS`, 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdStyle {
+    pub prefix: String,
+    pub width: usize,
+}
+
+/// The style most of `ids` use; with `wanted`, among the ids with that prefix (in any case),
+/// falling back to `wanted` as written.
+pub fn id_style<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+    wanted: Option<&str>,
+) -> Option<IdStyle> {
+    let mut spellings: HashMap<&str, usize> = HashMap::new();
+    let mut padded: HashMap<usize, usize> = HashMap::new();
+    let mut plain = 0usize;
     for id in ids {
-        if let Some((prefix, rest)) = id.rsplit_once('-') {
-            if !prefix.is_empty()
-                && prefix
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && rest
-                    .split('.')
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            {
-                *counts.entry(prefix).or_default() += 1;
-            }
+        let Some((prefix, rest)) = id.rsplit_once('-') else {
+            continue;
+        };
+        let number = rest.split('.').next().unwrap_or_default();
+        let shaped = !prefix.is_empty()
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && rest
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !shaped || wanted.is_some_and(|w| !w.eq_ignore_ascii_case(prefix)) {
+            continue;
+        }
+        *spellings.entry(prefix).or_default() += 1;
+        if number.len() > 1 && number.starts_with('0') {
+            *padded.entry(number.len()).or_default() += 1;
+        } else {
+            plain += 1;
         }
     }
-    counts
+    let prefix = spellings
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(p, _)| p.to_string())
+        .or_else(|| wanted.map(str::to_string))?;
+    let (width, count) = padded
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .unwrap_or((0, 0));
+    let width = if count > plain { width } else { 0 };
+    Some(IdStyle { prefix, width })
 }
 
 /// What a spike is about.
@@ -260,20 +289,45 @@ mod tests {
 
     #[test]
     fn ids_continue_after_the_highest_number_of_their_prefix() {
+        let style = |prefix: &str, width| IdStyle {
+            prefix: prefix.to_string(),
+            width,
+        };
         let mut alloc = IdAllocator::new(["SPIKE-2", "spike-7", "TASK-12.3", "task-9", "EPIC-1"]);
-        assert_eq!(alloc.next("SPIKE", |_| true), "SPIKE-8");
-        assert_eq!(alloc.next("SPIKE", |_| true), "SPIKE-9");
-        assert_eq!(alloc.next("task", |id| id != "task-13"), "task-14");
-        assert_eq!(alloc.next("NEW", |_| true), "NEW-1");
+        assert_eq!(alloc.next(&style("SPIKE", 0), |_| true), "SPIKE-8");
+        assert_eq!(alloc.next(&style("SPIKE", 0), |_| true), "SPIKE-9");
+        assert_eq!(
+            alloc.next(&style("task", 0), |id| id != "task-13"),
+            "task-14"
+        );
+        assert_eq!(alloc.next(&style("NEW", 3), |_| true), "NEW-001");
     }
 
     #[test]
-    fn the_common_prefix_is_the_most_used_spelling() {
+    fn the_id_style_is_the_most_used_spelling_and_padding() {
+        let style = |ids: &[&str], wanted| id_style(ids.iter().copied(), wanted);
+        let plain = |prefix: &str| IdStyle {
+            prefix: prefix.to_string(),
+            width: 0,
+        };
         assert_eq!(
-            common_prefix(["task-1", "task-2.1", "BACK-3", "notes"]).as_deref(),
-            Some("task")
+            style(&["task-1", "task-2.1", "BACK-3", "notes"], None),
+            Some(plain("task"))
         );
-        assert_eq!(common_prefix(["readme"]), None);
+        assert_eq!(style(&["readme"], None), None);
+        // The configured prefix, spelled as the items spell it.
+        assert_eq!(
+            style(&["STATBUS-002", "STATBUS-013", "task-1"], Some("Statbus")),
+            Some(IdStyle {
+                prefix: "STATBUS".to_string(),
+                width: 3
+            })
+        );
+        assert_eq!(
+            style(&["BACK-9", "BACK-10"], Some("back")),
+            Some(plain("BACK"))
+        );
+        assert_eq!(style(&[], Some("SPIKE")), Some(plain("SPIKE")));
     }
 
     #[test]
