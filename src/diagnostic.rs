@@ -133,11 +133,22 @@ impl Finding {
             None => hasher.update(path.as_bytes()),
         }
         hasher.update([0]);
-        hasher.update(self.categories.join(",").as_bytes());
+        for (n, category) in self.categories.iter().enumerate() {
+            if n > 0 {
+                hasher.update(b",");
+            }
+            hasher.update(category.as_bytes());
+        }
         hasher.update([0]);
         hasher.update(self.content.as_bytes());
         let digest = hasher.finalize();
-        self.fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(32);
+        for b in &digest[..16] {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        self.fingerprint = hex;
     }
 }
 

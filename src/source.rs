@@ -259,6 +259,14 @@ pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
 
 /// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages.
 pub fn one_line(text: &str) -> String {
+    // Most ids and titles are already one clean line.
+    let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    if plain {
+        return text.to_string();
+    }
     let cleaned = sanitize_for_terminal(text);
     let mut out = String::with_capacity(cleaned.len());
     let mut last_space = false;

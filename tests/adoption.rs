@@ -190,7 +190,10 @@ fn adopting_a_real_backlog_md_backlog_leaves_only_the_new_finding() {
 
     let (code, out, err) = run(repo, &["check", "--fix"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("fixed: task-900 → TASK-901"), "ids follow the backlog: {out}");
+    assert!(
+        out.contains("fixed: task-900 → TASK-901"),
+        "ids follow the backlog: {out}"
+    );
     let item = read(repo, "backlog/tasks/task-900 - Accept-Slack-webhooks.md");
     assert!(item.contains("dependencies: [TASK-901]"), "{item}");
     let (code, after_fix) = findings(repo, &[]);

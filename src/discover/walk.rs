@@ -118,6 +118,12 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
 
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
+    // The common case: a walked path under the root, valid UTF-8, no backslashes.
+    if let Some(text) = path.strip_prefix(root).ok().and_then(Path::to_str) {
+        if !text.contains('\\') {
+            return text.trim_start_matches("./").to_string();
+        }
+    }
     let rel = match path.strip_prefix(root) {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => match (root.canonicalize(), path.canonicalize()) {
