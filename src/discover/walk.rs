@@ -119,9 +119,19 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
     // The common case: a walked path under the root, valid UTF-8, no backslashes.
-    if let Some(text) = path.strip_prefix(root).ok().and_then(Path::to_str) {
-        if !text.contains('\\') {
-            return text.trim_start_matches("./").to_string();
+    // The common case, without walking path components: a UTF-8 path under the root.
+    if let (Some(root_text), Some(text)) = (root.to_str(), path.to_str()) {
+        if let Some(rest) = text.strip_prefix(root_text.trim_end_matches('/')) {
+            if let Some(rest) = rest.strip_prefix('/').or((rest.is_empty()).then_some(rest)) {
+                let plain = !rest.contains('\\')
+                    && !rest.contains("//")
+                    && !rest.starts_with('/')
+                    && !rest.contains("/./")
+                    && !rest.starts_with("./");
+                if plain {
+                    return rest.to_string();
+                }
+            }
         }
     }
     let rel = match path.strip_prefix(root) {
@@ -136,4 +146,22 @@ pub fn relative(root: &Path, path: &Path) -> String {
     };
     let text = rel.to_string_lossy().replace('\\', "/");
     text.trim_start_matches("./").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_use_slashes_and_no_dot_segments() {
+        let rel = |root: &str, path: &str| relative(Path::new(root), Path::new(path));
+        assert_eq!(rel("/r", "/r/backlog/a.md"), "backlog/a.md");
+        assert_eq!(rel("/r/", "/r/backlog/a.md"), "backlog/a.md");
+        assert_eq!(rel("/", "/backlog/a.md"), "backlog/a.md");
+        assert_eq!(rel("/r", "/r"), "");
+        assert_eq!(rel("/r", "/r/./a.md"), "a.md");
+        assert_eq!(rel("/r", "/r//a.md"), "a.md");
+        // A sibling that merely shares the prefix is not inside the root.
+        assert_eq!(rel("/r", "/rx/a.md"), "/rx/a.md");
+    }
 }

@@ -124,11 +124,17 @@ impl LayoutIndex {
         let dirs = &segments[..segments.len().saturating_sub(1)];
 
         // Inside a Backlog.md root: only its item folders hold items.
-        for i in (0..dirs.len()).rev() {
-            let root = dirs[..=i].join("/");
-            if !self.backlog_md_roots.contains(&root) {
+        let dir_ends: Vec<usize> = if self.backlog_md_roots.is_empty() {
+            Vec::new()
+        } else {
+            path.match_indices('/').map(|(n, _)| n).collect()
+        };
+        for (i, &end) in dir_ends.iter().enumerate().rev() {
+            let root = &path[..end];
+            if !self.backlog_md_roots.contains(root) {
                 continue;
             }
+            let root = root.to_string();
             let rest = &dirs[i + 1..];
             if rest.is_empty() {
                 if lower == "config.yml" || lower == "config.yaml" {

@@ -167,38 +167,52 @@ pub fn parse(text: &str, range: Range<usize>) -> MarkdownBody {
 const MAX_CONTAINER_DEPTH: usize = 32;
 
 fn too_deeply_nested(body: &str) -> bool {
-    body.lines().any(|line| {
-        let bytes = line.as_bytes();
-        let mut depth = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b' ' | b'\t' => i += 1,
-                b'>' => {
-                    depth += 1;
-                    i += 1;
-                }
-                b'-' | b'*' | b'+' if bytes.get(i + 1).is_some_and(|b| *b == b' ') => {
-                    depth += 1;
-                    i += 2;
-                }
-                b'0'..=b'9' => {
-                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-                    if matches!(bytes.get(i + digits), Some(b'.' | b')')) {
-                        depth += 1;
-                        i += digits + 1;
-                    } else {
-                        break;
-                    }
-                }
-                _ => break,
+    let bytes = body.as_bytes();
+    // Deeper nesting needs more than MAX_CONTAINER_DEPTH marker bytes on one line.
+    if bytes.len() <= MAX_CONTAINER_DEPTH {
+        return false;
+    }
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|n| n + 1));
+    starts.into_iter().any(|start| {
+        // Most lines start with a letter: nothing to count.
+        match bytes.get(start) {
+            Some(b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'0'..=b'9') => {
+                container_depth(&bytes[start..]) > MAX_CONTAINER_DEPTH
             }
-            if depth > MAX_CONTAINER_DEPTH {
-                return true;
-            }
+            _ => false,
         }
-        false
     })
+}
+
+/// The container markers at the start of `line` (up to its end), counted until one more than
+/// the limit.
+fn container_depth(line: &[u8]) -> usize {
+    let mut depth = 0;
+    let mut i = 0;
+    while i < line.len() && depth <= MAX_CONTAINER_DEPTH {
+        match line[i] {
+            b' ' | b'\t' => i += 1,
+            b'>' => {
+                depth += 1;
+                i += 1;
+            }
+            b'-' | b'*' | b'+' if line.get(i + 1).is_some_and(|b| *b == b' ') => {
+                depth += 1;
+                i += 2;
+            }
+            b'0'..=b'9' => {
+                let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if matches!(line.get(i + digits), Some(b'.' | b')')) {
+                    depth += 1;
+                    i += digits + 1;
+                } else {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    depth
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -215,6 +229,16 @@ fn heading_level(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_pathological_nesting_counts_as_too_deep() {
+        assert!(too_deeply_nested(&format!("text\n{}x\n", ">".repeat(40))));
+        assert!(too_deeply_nested(&format!("text\n{}x\n", "- ".repeat(40))));
+        assert!(too_deeply_nested(&format!("{}x", "1. ".repeat(40))));
+        assert!(!too_deeply_nested(&format!("text\n{}x\n", ">".repeat(20))));
+        assert!(!too_deeply_nested(&format!("{}\n", "word ".repeat(40))));
+        assert!(!too_deeply_nested(&format!("x\n{}\n", "-".repeat(80))));
+    }
 
     #[test]
     fn pathological_nesting_is_plain_text() {
