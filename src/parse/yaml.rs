@@ -142,13 +142,16 @@ pub fn parse_general(text: &str, base: usize) -> Result<YamlNode, YamlError> {
 /// Deepest nesting accepted. Real front matter nests 3 or 4 levels; each level costs stack in
 /// the recursive deserializer, so the bound also keeps parsing safe on small thread stacks.
 pub const MAX_DEPTH: usize = 24;
+/// Most nodes and aliases one document may have (alias expansions count as nodes).
+const MAX_NODES: usize = 200_000;
+const MAX_ALIASES: usize = 1_000;
 
 /// Limits for untrusted item files: far above any real backlog, far below harm.
 fn budget() -> Budget {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
-    budget.max_nodes = 200_000;
-    budget.max_aliases = 1_000;
+    budget.max_nodes = MAX_NODES;
+    budget.max_aliases = MAX_ALIASES;
     budget.max_anchors = 10_000;
     budget.max_events = 1_000_000;
     budget.max_documents = 4;
@@ -206,11 +209,31 @@ fn tidy_message(plain: &str) -> String {
     if let Some(rest) = message.strip_prefix("budget breached: ") {
         let what = rest.split(" at line").next().unwrap_or(rest);
         return format!(
-            "the YAML exceeds backlint's safety limits ({what}): too many nodes, aliases or \
-             alias expansions"
+            "the YAML exceeds backlint's safety limits: {}",
+            describe_breach(what)
         );
     }
     message.to_string()
+}
+
+/// serde-saphyr's budget breach (`Nodes { nodes: 200001 }`) in words.
+fn describe_breach(what: &str) -> String {
+    let name = what.split([' ', '{']).next().unwrap_or(what);
+    let count: String = what.chars().filter(char::is_ascii_digit).collect();
+    let limit = match name {
+        "Nodes" => format!(
+            "more than {MAX_NODES} nodes (an alias bomb, or a document too large to be an item)"
+        ),
+        "Aliases" => format!("more than {MAX_ALIASES} aliases"),
+        "AliasExpansions" | "AliasExpansion" => "aliases that expand too far".to_string(),
+        "Depth" => "nesting too deep".to_string(),
+        _ => return format!("{what} (too many nodes, aliases or alias expansions)"),
+    };
+    if count.is_empty() {
+        limit
+    } else {
+        format!("{limit}; stopped at {count}")
+    }
 }
 
 fn offset_of_line_column(text: &str, line: u32, column: u32) -> usize {
