@@ -235,6 +235,13 @@ pub fn decode(bytes: Vec<u8>) -> (String, bool) {
 /// Each replaced character becomes as many `?` as it has UTF-8 bytes, which keeps byte offsets
 /// valid for snippet rendering.
 pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
+    // Printable ASCII, newlines and tabs (most files): nothing to do, decided a byte at a time.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+    {
+        return Cow::Borrowed(text);
+    }
     if !text
         .chars()
         .any(|ch| ch == '\r' || is_unsafe_for_terminal(ch))

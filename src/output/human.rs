@@ -218,10 +218,14 @@ pub fn write(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Messages and help are wrapped at ASCII spaces, without hyphenation: the same lines for
+    // our English text, at a fraction of the cost of Unicode line breaking.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     // Findings are rendered in parallel, a batch at a time (bounded memory), and written in
     // order.
     for batch in outcome.findings.chunks(RENDER_BATCH) {
