@@ -96,26 +96,11 @@ impl Checklist {
             if role_weight <= 0.0 {
                 continue;
             }
-            let mut input = regex_automata::Input::new(text.as_bytes()).range(region.range.clone());
-            while let Some(m) = self.phrases.search(&input) {
-                let next = if m.end() > m.start() {
-                    m.end()
-                } else {
-                    m.end() + 1
-                };
-                if next > region.range.end {
-                    input.set_start(region.range.end);
-                } else {
-                    input.set_start(next);
-                }
-                let phrase = m.pattern().as_usize();
+            for found in self.phrases.find_in(text.as_bytes(), region.range.clone()) {
+                let (phrase, start, end) = (found.pattern, found.start, found.end);
                 let Some(targets) = self.targets.get(phrase) else {
-                    if next > region.range.end {
-                        break;
-                    }
                     continue;
                 };
-                let (start, end) = (m.start(), m.end());
                 let context = token_factor(text, start, end);
                 for target in targets {
                     match *target {

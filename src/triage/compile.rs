@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::matcher::PhraseMatcher;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
-use regex_automata::meta::Regex as MultiRegex;
 
 use super::pack::{CategoryDef, RulePack};
 use crate::model::TextRole;
@@ -72,7 +72,7 @@ pub struct Checklist {
     pub categories: Vec<Category>,
     /// Every phrase as its own pattern of one multi-pattern regex: a match says which phrase
     /// it is (leftmost-first: at one place the longer phrase, listed first, wins).
-    pub(crate) phrases: MultiRegex,
+    pub(crate) phrases: PhraseMatcher,
     /// Per phrase: what it is evidence of.
     pub(crate) targets: Vec<Vec<Target>>,
     pub(crate) labels: Vec<(String, usize, f32)>,
@@ -416,36 +416,17 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         .iter()
         .map(|e| format!("(?-u:\\b)(?:{})(?-u:\\b)", e.regex))
         .collect();
-    let phrases = match MultiRegex::builder()
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .case_insensitive(true)
-                .unicode(unicode)
-                .utf8(false),
-        )
-        .configure(
-            MultiRegex::config()
-                .utf8_empty(false)
-                .auto_prefilter(false)
-                .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(64 << 20),
-        )
-        .build_many(&patterns)
-    {
-        Ok(re) => re,
+    let phrases = match PhraseMatcher::new(&patterns, unicode) {
+        Ok(matcher) => matcher,
         Err(err) => {
             // Name the phrase at fault, with the regex parser's own message.
-            let culprit = err.pattern().and_then(|p| entries.get(p.as_usize()));
+            let culprit = entries
+                .iter()
+                .find_map(|e| validate(&e.regex).err().map(|m| (e, m)));
             errors.push(match culprit {
-                Some(entry) => PackError {
+                Some((entry, message)) => PackError {
                     pack: entry.written.0.clone(),
-                    message: format!(
-                        "phrase `{}`: {}",
-                        entry.written.1,
-                        validate(&entry.regex)
-                            .err()
-                            .unwrap_or_else(|| err.to_string())
-                    ),
+                    message: format!("phrase `{}`: {message}", entry.written.1),
                 },
                 None => PackError {
                     pack: "(all packs)".to_string(),

@@ -4,6 +4,7 @@
 
 pub mod classify;
 pub mod compile;
+pub mod matcher;
 pub mod pack;
 
 pub use classify::{CategoryMatch, Evidence, ItemTriage};

@@ -1,0 +1,387 @@
+//! Finds checklist phrases in text: one lazy DFA over every phrase, started (anchored) only at
+//! word boundaries whose first three bytes can begin a phrase, and walked a byte at a time.
+//!
+//! An unanchored search over hundreds of phrases builds a new DFA state at almost every word
+//! of real text (each state holds every partial phrase in flight); anchored walks stay in the
+//! small trie-like part of the automaton and usually die within a few bytes. The result is
+//! the same as a leftmost-first search over all phrases: the earliest start, and at that
+//! start the phrase listed first.
+
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson::NFA;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, MatchKind};
+
+type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
+
+/// The compiled phrases.
+pub struct PhraseMatcher {
+    dfa: DFA,
+    caches: CachePool,
+    starts: PhraseStarts,
+    /// Some phrase starts with a byte that is not part of a word (`.net`, `@mention`).
+    starts_off_words: bool,
+}
+
+impl std::fmt::Debug for PhraseMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PhraseMatcher({} phrases, {:?})",
+            self.dfa.pattern_len(),
+            self.starts
+        )
+    }
+}
+
+/// A phrase found: which pattern, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PhraseMatch {
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl PhraseMatcher {
+    /// Compiles `patterns` (each `\b(?:phrase)\b`), case-insensitively.
+    pub fn new(patterns: &[String], unicode: bool) -> Result<PhraseMatcher, String> {
+        let syntax = regex_automata::util::syntax::Config::new()
+            .case_insensitive(true)
+            .unicode(unicode)
+            .utf8(false);
+        let nfa = NFA::compiler()
+            .syntax(syntax)
+            .configure(
+                NFA::config()
+                    .utf8(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .shrink(false),
+            )
+            .build_many(patterns)
+            .map_err(|e| e.to_string())?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .cache_capacity(64 << 20)
+                    // Never give up on a cache that fills: clear it and go on.
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let for_caches = dfa.clone();
+        let caches: CachePool = Pool::new(Box::new(move || for_caches.create_cache()));
+        let (starts, starts_off_words) = phrase_starts(patterns, unicode);
+        Ok(PhraseMatcher {
+            dfa,
+            caches,
+            starts,
+            starts_off_words,
+        })
+    }
+
+    /// Every phrase in `text[range]`, left to right, as a leftmost-first search would find
+    /// them (no overlaps).
+    pub fn find_in<'m, 't>(
+        &'m self,
+        text: &'t [u8],
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = PhraseMatch> + use<'m, 't> {
+        let mut cache = self.caches.get();
+        let end = range.end.min(text.len());
+        let mut at = range.start;
+        std::iter::from_fn(move || {
+            let found = self.next(&mut cache, text, at, end)?;
+            at = if found.end > found.start {
+                found.end
+            } else {
+                found.end + 1
+            };
+            Some(found)
+        })
+    }
+
+    /// The first phrase in `text[from..end]`.
+    fn next(&self, cache: &mut Cache, text: &[u8], from: usize, end: usize) -> Option<PhraseMatch> {
+        let bytes = &text[..end];
+        let mut at = from;
+        let mut before_is_word = at
+            .checked_sub(1)
+            .and_then(|n| text.get(n))
+            .is_some_and(|b| is_word_byte(*b));
+        // Every phrase starts at a `\b`: a word's first byte, or (for the few phrases that
+        // start with punctuation) the first byte after a word. Runs of word and of non-word
+        // bytes are skipped whole.
+        while at < end {
+            let is_word = is_word_byte(bytes[at]);
+            let boundary = if is_word {
+                !before_is_word
+            } else {
+                before_is_word && self.starts_off_words
+            };
+            if boundary && self.starts.may_start(bytes, at) {
+                if let Some((pattern, match_end)) = self.anchored_at(cache, text, at, end) {
+                    return Some(PhraseMatch {
+                        pattern,
+                        start: at,
+                        end: match_end,
+                    });
+                }
+            }
+            let run = bytes[at + 1..]
+                .iter()
+                .position(|b| is_word_byte(*b) != is_word)
+                .unwrap_or(end - at - 1);
+            at += 1 + run;
+            before_is_word = is_word;
+        }
+        None
+    }
+
+    /// The leftmost-first match that starts exactly at `at`: (pattern, end).
+    fn anchored_at(
+        &self,
+        cache: &mut Cache,
+        text: &[u8],
+        at: usize,
+        end: usize,
+    ) -> Option<(usize, usize)> {
+        let input = Input::new(text).range(at..end).anchored(Anchored::Yes);
+        let dfa = &self.dfa;
+        let mut state = dfa.start_state_forward(cache, &input).ok()?;
+        let mut found = None;
+        // Matches show one byte late: a match state after byte `n` is a match ending at `n`.
+        for (n, byte) in text[at..end].iter().enumerate() {
+            state = dfa.next_state(cache, state, *byte).ok()?;
+            if state.is_tagged() {
+                if state.is_match() {
+                    found = Some((dfa.match_pattern(cache, state, 0).as_usize(), at + n));
+                } else if state.is_dead() || state.is_quit() {
+                    return found;
+                }
+            }
+        }
+        state = dfa.next_eoi_state(cache, state).ok()?;
+        if state.is_match() {
+            found = Some((dfa.match_pattern(cache, state, 0).as_usize(), end));
+        }
+        found
+    }
+}
+
+/// A byte of a word for ASCII `\b`.
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES[usize::from(b)]
+}
+
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+/// Where phrases can start: a bit per three lower-cased bytes that some phrase can begin
+/// with, and whether some phrase can start with a byte that is not part of a word.
+fn phrase_starts(patterns: &[String], unicode: bool) -> (PhraseStarts, bool) {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let everything = || (PhraseStarts::everything(), true);
+    if unicode {
+        // Unicode case folding is not ASCII lower-casing: do not filter.
+        return everything();
+    }
+    let mut starts = PhraseStarts::nothing();
+    let mut non_word = false;
+    let mut extractor = Extractor::new();
+    // Case is folded by `PhraseStarts`, not by the extractor (which would spell out every
+    // variant).
+    extractor.kind(ExtractKind::Prefix).limit_total(10_000);
+    for pattern in patterns {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern);
+        let literals = hir.ok().map(|hir| extractor.extract(&hir));
+        let Some(literals) = literals.as_ref().and_then(|seq| seq.literals()) else {
+            return everything();
+        };
+        for literal in literals {
+            let bytes = literal.as_bytes();
+            let Some(first) = bytes.first() else {
+                return everything();
+            };
+            non_word |= !is_word_byte(*first);
+            starts.allow(bytes);
+        }
+    }
+    (starts, non_word)
+}
+
+/// A bit set of three-byte prefixes (ASCII lower-cased) at which a phrase may start.
+struct PhraseStarts {
+    bits: Vec<u64>,
+}
+
+impl PhraseStarts {
+    const SIZE: usize = 1 << 24;
+
+    fn nothing() -> Self {
+        PhraseStarts {
+            bits: vec![0; Self::SIZE / 64],
+        }
+    }
+
+    fn everything() -> Self {
+        PhraseStarts {
+            bits: vec![u64::MAX; Self::SIZE / 64],
+        }
+    }
+
+    fn index(a: u8, b: u8, c: u8) -> usize {
+        usize::from(a.to_ascii_lowercase()) << 16
+            | usize::from(b.to_ascii_lowercase()) << 8
+            | usize::from(c.to_ascii_lowercase())
+    }
+
+    fn set(&mut self, n: usize) {
+        self.bits[n / 64] |= 1 << (n % 64);
+    }
+
+    /// Allows every three bytes that begin with `prefix` (any bytes after a shorter one).
+    fn allow(&mut self, prefix: &[u8]) {
+        match prefix {
+            [] => self.bits.fill(u64::MAX),
+            [a] => {
+                for b in 0..=255u8 {
+                    for c in 0..=255u8 {
+                        self.set(Self::index(*a, b, c));
+                    }
+                }
+            }
+            [a, b] => {
+                for c in 0..=255u8 {
+                    self.set(Self::index(*a, *b, c));
+                }
+            }
+            [a, b, c, ..] => self.set(Self::index(*a, *b, *c)),
+        }
+    }
+
+    /// Whether a phrase may start with `text[at..]` (true near the end, where fewer than
+    /// three bytes are left).
+    fn may_start(&self, text: &[u8], at: usize) -> bool {
+        match text.get(at..at + 3) {
+            Some([a, b, c]) => {
+                let n = Self::index(*a, *b, *c);
+                self.bits[n / 64] & (1 << (n % 64)) != 0
+            }
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Debug for PhraseStarts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
+        write!(f, "{set} three-byte prefixes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(phrase: &str) -> String {
+        format!(
+            "(?-u:\\b)(?:{})(?-u:\\b)",
+            crate::triage::compile::phrase_to_regex(phrase)
+        )
+    }
+
+    /// The reference: regex-automata's own unanchored leftmost-first search.
+    fn reference(patterns: &[String], text: &str) -> Vec<PhraseMatch> {
+        let re = regex_automata::meta::Regex::builder()
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .configure(regex_automata::meta::Regex::config().utf8_empty(false))
+            .build_many(patterns)
+            .unwrap_or_else(|e| panic!("{e}"));
+        re.find_iter(text.as_bytes())
+            .map(|m| PhraseMatch {
+                pattern: m.pattern().as_usize(),
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect()
+    }
+
+    fn found(matcher: &PhraseMatcher, text: &str) -> Vec<PhraseMatch> {
+        matcher.find_in(text.as_bytes(), 0..text.len()).collect()
+    }
+
+    const PHRASES: &[&str] = &[
+        "log ?ins?",
+        "log",
+        "logging",
+        "audit logs?",
+        "web ?hooks?",
+        "http endpoints?",
+        "customer'?s? (names?|emails?)",
+        "rate limit",
+        "e-?mail",
+        "a",
+    ];
+
+    #[test]
+    fn the_same_matches_as_an_unanchored_leftmost_first_search() {
+        let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
+        let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+        for text in [
+            "Users log in with a webhook; the audit log keeps logging. LOG-IN, Web-Hooks",
+            "catalog blog dialog login_page logins HTTP endpoint rate-limit ratelimit",
+            "customer's name, customers emails, email e-mail, a b a",
+            "",
+            "log",
+            "  log  ",
+        ] {
+            assert_eq!(
+                found(&matcher, text),
+                reference(&patterns, text),
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_reference_on_arbitrary_text(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "log", "in", "login", "logging", "audit", "logs", "web", "hook", "hooks",
+                    "http", "endpoint", "customer's", "name", "email", "e-mail", "rate", "limit",
+                    "a", "blog", "catalog", "-", "_", ".", "\n", "  ", "é", "LOG", "WebHook",
+                ]),
+                0..40,
+            ),
+            separators in proptest::collection::vec(proptest::sample::select(vec!["", " ", "-", "_"]), 40),
+        ) {
+            let mut text = String::new();
+            for (w, s) in words.iter().zip(separators.iter()) {
+                text.push_str(w);
+                text.push_str(s);
+            }
+            let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
+            let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+            proptest::prop_assert_eq!(found(&matcher, &text), reference(&patterns, &text));
+        }
+    }
+}
