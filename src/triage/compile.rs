@@ -414,7 +414,11 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     entries.sort_by_key(|e| std::cmp::Reverse(e.regex.len()));
     let patterns: Vec<String> = entries
         .iter()
-        .map(|e| format!("(?-u:\\b)(?:{})(?-u:\\b)", e.regex))
+        .map(|e| {
+            // Word boundaries in the phrases' own alphabet: ASCII unless a phrase needs more.
+            let b = if unicode { "\\b" } else { "(?-u:\\b)" };
+            format!("{b}(?:{}){b}", e.regex)
+        })
         .collect();
     let phrases = match PhraseMatcher::new(&patterns, unicode) {
         Ok(matcher) => matcher,

@@ -17,6 +17,12 @@ type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 /// The compiled phrases.
 pub struct PhraseMatcher {
     dfa: DFA,
+    /// The phrases and whether they need Unicode, for the fallback.
+    patterns: Vec<String>,
+    unicode: bool,
+    /// Built on first need: a search that handles what the lazy DFA gives up on (a phrase
+    /// with a Unicode `\b` meeting non-ASCII text).
+    fallback: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
     caches: CachePool,
     starts: PhraseStarts,
     /// Some phrase starts with a byte that is not part of a word (`.net`, `@mention`).
@@ -63,6 +69,9 @@ impl PhraseMatcher {
             .configure(
                 DFA::config()
                     .match_kind(MatchKind::LeftmostFirst)
+                    // A user's `\b` in a non-ASCII phrase: the DFA stops at non-ASCII bytes
+                    // and the fallback takes over.
+                    .unicode_word_boundary(true)
                     .cache_capacity(64 << 20)
                     // Never give up on a cache that fills: clear it and go on.
                     .minimum_cache_clear_count(None),
@@ -74,6 +83,9 @@ impl PhraseMatcher {
         let (starts, starts_off_words) = phrase_starts(patterns, unicode);
         Ok(PhraseMatcher {
             dfa,
+            patterns: patterns.to_vec(),
+            unicode,
+            fallback: std::sync::OnceLock::new(),
             caches,
             starts,
             starts_off_words,
@@ -112,6 +124,22 @@ impl PhraseMatcher {
         // Every phrase starts at a `\b`: a word's first byte, or (for the few phrases that
         // start with punctuation) the first byte after a word. Runs of word and of non-word
         // bytes are skipped whole.
+        if self.unicode {
+            // Unicode word boundaries cannot be read off single bytes: try every character.
+            while at < end {
+                if !is_utf8_continuation(bytes[at]) {
+                    if let Some((pattern, match_end)) = self.anchored_at(cache, text, at, end) {
+                        return Some(PhraseMatch {
+                            pattern,
+                            start: at,
+                            end: match_end,
+                        });
+                    }
+                }
+                at += 1;
+            }
+            return None;
+        }
         while at < end {
             let is_word = is_word_byte(bytes[at]);
             let boundary = if is_word {
@@ -156,8 +184,10 @@ impl PhraseMatcher {
             if state.is_tagged() {
                 if state.is_match() {
                     found = Some((dfa.match_pattern(cache, state, 0).as_usize(), at + n));
-                } else if state.is_dead() || state.is_quit() {
+                } else if state.is_dead() {
                     return found;
+                } else if state.is_quit() {
+                    return self.fallback_at(text, at, end);
                 }
             }
         }
@@ -167,6 +197,36 @@ impl PhraseMatcher {
         }
         found
     }
+}
+
+impl PhraseMatcher {
+    /// [`PhraseMatcher::anchored_at`] by regex-automata's meta engine (which falls back to an
+    /// NFA simulation where a DFA cannot go).
+    fn fallback_at(&self, text: &[u8], at: usize, end: usize) -> Option<(usize, usize)> {
+        let regex = self
+            .fallback
+            .get_or_init(|| {
+                regex_automata::meta::Regex::builder()
+                    .syntax(
+                        regex_automata::util::syntax::Config::new()
+                            .case_insensitive(true)
+                            .unicode(self.unicode)
+                            .utf8(false),
+                    )
+                    .configure(regex_automata::meta::Regex::config().utf8_empty(false))
+                    .build_many(&self.patterns)
+                    .ok()
+            })
+            .as_ref()?;
+        let input = Input::new(text).range(at..end).anchored(Anchored::Yes);
+        regex
+            .search_half(&input)
+            .map(|m| (m.pattern().as_usize(), m.offset()))
+    }
+}
+
+fn is_utf8_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 /// A byte of a word for ASCII `\b`.
@@ -359,6 +419,19 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_unicode_word_boundary_in_a_phrase_still_matches() {
+        let unicode = |p: &str| format!(r"\b(?:{})\b", crate::triage::compile::phrase_to_regex(p));
+        let patterns = vec![unicode(r"\bфото\b"), unicode("снимок")];
+        let matcher = PhraseMatcher::new(&patterns, true).unwrap_or_else(|e| panic!("{e}"));
+        let text = "Загрузка фото пользователя, снимок; фотограф";
+        let got: Vec<(usize, &str)> = found(&matcher, text)
+            .iter()
+            .map(|m| (m.pattern, &text[m.start..m.end]))
+            .collect();
+        assert_eq!(got, vec![(0, "фото"), (1, "снимок")]);
     }
 
     proptest::proptest! {
