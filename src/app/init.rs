@@ -258,12 +258,19 @@ fn yaml_scalar(s: &str) -> String {
 fn next_steps(out: &mut dyn Write, config: &str, errors: usize, warnings: usize) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Next steps:")?;
-    writeln!(
-        out,
-        "  1. backlint check                 review the {} and {} today; adjust {config}",
-        output::plural(errors, "error"),
-        output::plural(warnings, "warning")
-    )?;
+    if errors + warnings > 0 {
+        writeln!(
+            out,
+            "  1. backlint check                 review the {} and {} today; adjust {config}",
+            output::plural(errors, "error"),
+            output::plural(warnings, "warning")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  1. backlint check                 clean today; adjust {config} as the backlog grows"
+        )?;
+    }
     if errors + warnings > 0 {
         writeln!(
             out,
