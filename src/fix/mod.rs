@@ -129,7 +129,9 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
         if !seen.insert(idx) {
             continue;
         }
-        let item = &backlog.items[idx];
+        let Some(item) = backlog.items.get(idx) else {
+            continue;
+        };
         let skip = |reason: &str| Skipped {
             item: item.id.clone(),
             path: item.path.clone(),
