@@ -206,6 +206,20 @@ fn build(finding: &Finding, snippets: &Snippets<'_>) -> Report {
     report
 }
 
+/// Wraps the message (after miette's 4-column `  × `), the help (after `  help: `) and the
+/// related messages of `report` as miette would for a terminal `width` columns wide (it keeps
+/// two columns free).
+fn prewrap(report: &mut Report, terminal_width: usize) {
+    let width = terminal_width.saturating_sub(2);
+    report.message = super::wrap::first_fit(&report.message, width, 4);
+    if let Some(help) = &report.help {
+        report.help = Some(super::wrap::first_fit(help, width, 8));
+    }
+    for related in &mut report.related {
+        prewrap(related, terminal_width);
+    }
+}
+
 /// Writes every finding and the summary line.
 pub fn write(
     out: &mut dyn Write,
@@ -218,14 +232,13 @@ pub fn write(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    // Messages and help are wrapped at ASCII spaces, without hyphenation: the same lines for
-    // our English text, at a fraction of the cost of Unicode line breaking.
+    // Messages and help are wrapped before rendering (`prewrap`): first-fit at ASCII spaces,
+    // the lines textwrap would give, at a fraction of its cost.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
         .with_context_lines(1)
-        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+        .with_wrap_lines(false);
     // Findings are rendered in parallel, a batch at a time (bounded memory), and written in
     // order.
     for batch in outcome.findings.chunks(RENDER_BATCH) {
@@ -233,7 +246,8 @@ pub fn write(
         let rendered: Vec<String> = batch
             .par_iter()
             .map(|finding| {
-                let report = build(finding, &snippets);
+                let mut report = build(finding, &snippets);
+                prewrap(&mut report, style.width);
                 let mut text = String::new();
                 if handler.render_report(&mut text, &report).is_err() {
                     text = format!(

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod wrap;
 
 use std::fmt;
 use std::io::{self, Write};
