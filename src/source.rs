@@ -235,33 +235,22 @@ pub fn decode(bytes: Vec<u8>) -> (String, bool) {
 /// Each replaced character becomes as many `?` as it has UTF-8 bytes, which keeps byte offsets
 /// valid for snippet rendering.
 pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
-    // Printable ASCII, newlines and tabs (most files): nothing to do, decided a byte at a time.
-    if text
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
-    {
+    let Some(first) = unsafe_byte(text.as_bytes(), 0) else {
         return Cow::Borrowed(text);
+    };
+    // Every replacement is ASCII of the same length, so the bytes are patched in place.
+    let mut bytes = text.as_bytes().to_vec();
+    let mut next = Some(first);
+    while let Some((at, len)) = next {
+        let fill = if bytes[at] == b'\r' { b' ' } else { b'?' };
+        bytes[at..at + len].fill(fill);
+        next = unsafe_byte(text.as_bytes(), at + len);
     }
-    if !text
-        .chars()
-        .any(|ch| ch == '\r' || is_unsafe_for_terminal(ch))
-    {
-        return Cow::Borrowed(text);
+    match String::from_utf8(bytes) {
+        Ok(clean) => Cow::Owned(clean),
+        // Unreachable for a `str` (whole sequences are replaced); be safe anyway.
+        Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
     }
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if ch == '\r' {
-            // A carriage return could overwrite what the terminal already shows.
-            out.push(' ');
-        } else if is_unsafe_for_terminal(ch) {
-            for _ in 0..ch.len_utf8() {
-                out.push('?');
-            }
-        } else {
-            out.push(ch);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages.
@@ -292,6 +281,57 @@ pub fn one_line(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Whether `text` holds a carriage return or a character [`is_unsafe_for_terminal`], decided on
+/// the UTF-8 bytes: C0 controls and DEL are single bytes, C1 controls start with `C2 80..9F`,
+/// the bidirectional controls with `E2 80 AA..AE` and `E2 81 A6..A9`.
+#[cfg(test)]
+fn needs_sanitising(text: &str) -> bool {
+    unsafe_byte(text.as_bytes(), 0).is_some()
+}
+
+/// The next carriage return or unsafe character at or after `from`: (offset, length in bytes).
+fn unsafe_byte(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut at = from;
+    while let Some(n) = bytes
+        .get(at..)?
+        .iter()
+        .position(|b| SUSPICIOUS[usize::from(*b)])
+    {
+        let i = at + n;
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        let after = bytes.get(i + 2).copied().unwrap_or(0);
+        let len = match bytes[i] {
+            0xC2 if (0x80..=0x9F).contains(&next) => 2,
+            0xE2 if (next == 0x80 && (0xAA..=0xAE).contains(&after))
+                || (next == 0x81 && (0xA6..=0xA9).contains(&after)) =>
+            {
+                3
+            }
+            0xC2 | 0xE2 => 0,
+            _ => 1,
+        };
+        if len > 0 {
+            return Some((i, len));
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// Bytes that are, or may start, a character never echoed raw.
+const SUSPICIOUS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b < 0x20 && b != 0x0a && b != 0x09) || b == 0x7f || b == 0xC2 || b == 0xE2;
+        b += 1;
+    }
+    table
+};
+
+/// The characters never echoed raw: C0 and C1 controls (but tab and newline), DEL, and the
+/// bidirectional overrides (the reference for [`unsafe_byte`]).
+#[cfg(test)]
 fn is_unsafe_for_terminal(ch: char) -> bool {
     matches!(ch, '\u{0}'..='\u{8}' | '\u{b}'..='\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
         || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -306,6 +346,43 @@ impl fmt::Display for SourceId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_patching_agrees_with_character_replacement() {
+        let reference = |t: &str| -> String {
+            t.chars()
+                .flat_map(|ch| {
+                    let n = ch.len_utf8();
+                    if ch == '\r' {
+                        vec![' ']
+                    } else if is_unsafe_for_terminal(ch) {
+                        vec!['?'; n]
+                    } else {
+                        vec![ch]
+                    }
+                })
+                .collect()
+        };
+        for ch in (0u32..0x3000).filter_map(char::from_u32) {
+            let text = format!("a\r{ch}é…{ch}\u{202e}b\u{85}");
+            assert_eq!(
+                sanitize_for_terminal(&text),
+                reference(&text),
+                "{:?}",
+                ch as u32
+            );
+        }
+    }
+
+    #[test]
+    fn the_byte_check_agrees_with_the_character_check() {
+        let by_chars = |t: &str| t.chars().any(|ch| ch == '\r' || is_unsafe_for_terminal(ch));
+        for ch in (0u32..0x3000).filter_map(char::from_u32) {
+            for text in [format!("{ch}"), format!("a{ch}b"), format!("é…{ch}")] {
+                assert_eq!(needs_sanitising(&text), by_chars(&text), "{:?}", ch as u32);
+            }
+        }
+    }
 
     #[test]
     fn positions_count_characters() {
