@@ -92,9 +92,15 @@ impl Baseline {
         text
     }
 
-    /// Hides the recorded findings of `outcome`; adds `waiver/unused` for entries that match
-    /// nothing and `waiver/expired` for entries past their date (their findings stay).
-    pub fn apply(&self, outcome: &mut CheckOutcome, file: &str, today: jiff::civil::Date) {
+    /// Hides the recorded findings of `outcome`, and returns its own: `waiver/unused` for
+    /// entries that match nothing and `waiver/expired` for entries past their date (their
+    /// findings stay). The caller gives those the configured severities and adds them.
+    pub fn apply(
+        &self,
+        outcome: &mut CheckOutcome,
+        file: &str,
+        today: jiff::civil::Date,
+    ) -> Vec<Finding> {
         let mut by_fingerprint: HashMap<&str, (usize, bool)> = HashMap::new();
         let mut extra = Vec::new();
         for (n, entry) in self.entries.iter().enumerate() {
@@ -155,7 +161,7 @@ impl Baseline {
             f.seal(file);
             extra.push(f);
         }
-        outcome.findings.extend(extra);
         outcome.summary.count(&outcome.findings);
+        extra
     }
 }

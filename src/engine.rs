@@ -228,7 +228,7 @@ fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
 
 /// Configured severities win over rule packs, which win over the rules' defaults; `off` drops
 /// the finding.
-fn apply_severities(
+pub fn apply_severities(
     findings: &mut Vec<Finding>,
     config: &Config,
     checklist: &Checklist,

@@ -272,6 +272,18 @@ fn an_expired_baseline_entry_stops_hiding_its_finding() {
 }
 
 #[test]
+fn baseline_findings_follow_the_configured_severities() {
+    let dir = backlog_with_debt();
+    let repo = dir.path();
+    run(repo, &["baseline", "-o", "debt.json"]);
+    std::fs::remove_file(repo.join("stories/S-2.md")).unwrap_or_else(|e| panic!("{e}"));
+    let (_, found) = findings(repo, &["--baseline", "debt.json"]);
+    assert_eq!(found, vec![("waiver/unused".to_string(), String::new())]);
+    write(repo, "backlint.yaml", "rules:\n  waiver/unused: off\n");
+    assert_eq!(findings(repo, &["--baseline", "debt.json"]), (0, vec![]));
+}
+
+#[test]
 fn a_missing_or_malformed_baseline_stops_the_run() {
     let dir = backlog_with_debt();
     let repo = dir.path();

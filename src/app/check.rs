@@ -206,7 +206,10 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         _ => check_tree(&ws, &options.paths)?,
     };
     if let Some((baseline, shown)) = super::baseline::load(&ws, options.baseline.as_deref())? {
-        baseline.apply(&mut outcome, &shown, today());
+        let mut own = baseline.apply(&mut outcome, &shown, today());
+        engine::apply_severities(&mut own, &ws.config, &checklist, &outcome.sources);
+        outcome.findings.extend(own);
+        outcome.summary.count(&outcome.findings);
     }
     if !options.all {
         let changes = match (&repo, options.staged, &options.changed_since) {
