@@ -133,7 +133,7 @@ fn ids_in(path: &str, content: &[u8], cx: LoadContext<'_>) -> Vec<String> {
     let (text, _) = decode(content.to_vec());
     let index = LineIndex::new(SourceId(0), &text);
     let place = ItemPlace::default();
-    let loaded = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+    let loaded = if crate::model::layout::is_markdown(&lower) {
         load::load_markdown(&index, path, &place, cx)
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         load::load_yaml(&index, path, &place, cx)

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::{AppError, Verdict, Workspace, check::check_tree};
 use crate::engine::CheckOutcome;
+use crate::fix::spike::quoted;
+use crate::model::layout::is_markdown;
 use crate::output;
 
 const CONFIG_TEMPLATE: &str = include_str!("../../rules/templates/backlint.yaml");
@@ -43,7 +45,7 @@ impl Layout {
             ..Layout::default()
         };
         for item in &outcome.backlog.items {
-            if item.path.ends_with(".md") || item.path.ends_with(".markdown") {
+            if is_markdown(&item.path.to_ascii_lowercase()) {
                 layout.markdown_items += 1;
             } else {
                 layout.yaml_items += 1;
@@ -248,11 +250,7 @@ fn yaml_scalar(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
         && !s.starts_with(['-', '.']);
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
-    }
+    if plain { s.to_string() } else { quoted(s) }
 }
 
 fn next_steps(out: &mut dyn Write, config: &str, errors: usize, warnings: usize) -> io::Result<()> {

@@ -216,7 +216,8 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
-fn line_start(text: &str, at: usize) -> usize {
+/// The start of the line holding `at`.
+pub(crate) fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |n| n + 1)
 }
 

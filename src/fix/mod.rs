@@ -11,6 +11,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::engine::CheckOutcome;
+use crate::model::layout::is_markdown;
 use crate::model::vocab::FieldNames;
 use crate::parse::frontmatter::{self, Split};
 use crate::parse::yaml::{self, YamlNode, YamlValue};
@@ -327,11 +328,12 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
             plan.changes.push(file);
         }
     }
-    let mut n = 0;
-    plan.fixed.retain(|_| {
-        n += 1;
-        !dropped.contains(&(n - 1))
-    });
+    plan.fixed = std::mem::take(&mut plan.fixed)
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| !dropped.contains(n))
+        .map(|(_, fixed)| fixed)
+        .collect();
     plan.changes.sort_by(|a, b| a.path.cmp(&b.path));
     plan
 }
@@ -381,22 +383,31 @@ fn describe(checklist: &Checklist, ids: &[String]) -> (Vec<String>, Vec<String>)
         .unzip()
 }
 
+/// The YAML of an item file with file offsets: a Markdown file's front matter (with where
+/// that block ends), or a whole YAML file.
+fn read_yaml(text: &str, path: &str) -> Result<(YamlNode, Option<usize>), String> {
+    if !is_markdown(&path.to_ascii_lowercase()) {
+        return yaml::parse(text, 0)
+            .map(|tree| (tree, None))
+            .map_err(|e| format!("the file does not parse: {}", e.message));
+    }
+    let Split::Found(fm) = frontmatter::split(text) else {
+        return Err("the item is not in a front matter block".to_string());
+    };
+    yaml::parse(&text[fm.yaml.clone()], fm.yaml.start)
+        .map(|tree| (tree, Some(fm.yaml.end)))
+        .map_err(|e| format!("its front matter does not parse: {}", e.message))
+}
+
 /// Finds the mapping of the item whose id value starts at `id_at`.
 fn locate(text: &str, path: &str, id_at: usize) -> Result<(YamlNode, Container), String> {
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".md") || lower.ends_with(".markdown") {
-        let Split::Found(fm) = frontmatter::split(text) else {
-            return Err("the item is not in a front matter block".to_string());
-        };
-        let tree = yaml::parse(&text[fm.yaml.clone()], fm.yaml.start)
-            .map_err(|e| format!("its front matter does not parse: {}", e.message))?;
+    let (tree, front_matter_end) = read_yaml(text, path)?;
+    if let Some(end) = front_matter_end {
         if !holds_value_at(&tree, id_at) {
             return Err("the item is a section of a Markdown backlog file".to_string());
         }
-        return Ok((tree, Container::FrontMatter { end: fm.yaml.end }));
+        return Ok((tree, Container::FrontMatter { end }));
     }
-    let tree =
-        yaml::parse(text, 0).map_err(|e| format!("the file does not parse: {}", e.message))?;
     if holds_value_at(&tree, id_at) {
         return Ok((tree, Container::YamlFile));
     }
@@ -406,9 +417,7 @@ fn locate(text: &str, path: &str, id_at: usize) -> Result<(YamlNode, Container),
     let Some((first_key, _)) = entry.as_map().and_then(|m| m.first()) else {
         return Err("the item is empty".to_string());
     };
-    let line_start = text[..first_key.span.start]
-        .rfind('\n')
-        .map_or(0, |n| n + 1);
+    let line_start = link::line_start(text, first_key.span.start);
     let prefix = &text[line_start..first_key.span.start];
     let dash = prefix.trim_start();
     let indent = &prefix[..prefix.len() - dash.len()];
@@ -453,16 +462,7 @@ fn verify(
     fields: &FieldNames,
     expect: &[(String, Vec<String>, String)],
 ) -> Result<(), String> {
-    let lower = path.to_ascii_lowercase();
-    let tree = if lower.ends_with(".md") || lower.ends_with(".markdown") {
-        let Split::Found(fm) = frontmatter::split(text) else {
-            return Err("the front matter is gone".to_string());
-        };
-        yaml::parse(&text[fm.yaml.clone()], fm.yaml.start)
-    } else {
-        yaml::parse(text, 0)
-    }
-    .map_err(|e| e.message)?;
+    let (tree, _) = read_yaml(text, path)?;
     for (item, keys, spike) in expect {
         let Some(map) = mapping_with_id(&tree, &fields.id, item) else {
             return Err(format!("{item} is no longer found"));

@@ -263,7 +263,7 @@ fn clean(text: &str, max: usize) -> String {
 }
 
 /// A YAML double-quoted scalar (JSON's escaping is valid YAML).
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
 }
 

@@ -185,7 +185,8 @@ fn is_backlog_md_dir_name(name: &str) -> bool {
     name == "backlog" || name == ".backlog"
 }
 
-fn is_markdown(lower_name: &str) -> bool {
+/// Whether a lower-cased file name or path is Markdown (`.md`, `.markdown`).
+pub fn is_markdown(lower_name: &str) -> bool {
     lower_name.ends_with(".md") || lower_name.ends_with(".markdown")
 }
 

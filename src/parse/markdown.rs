@@ -172,8 +172,8 @@ fn too_deeply_nested(body: &str) -> bool {
     if bytes.len() <= MAX_CONTAINER_DEPTH {
         return false;
     }
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|n| n + 1));
-    starts.into_iter().any(|start| {
+    let mut starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|n| n + 1));
+    starts.any(|start| {
         // Most lines start with a letter: nothing to count.
         match bytes.get(start) {
             Some(b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'0'..=b'9') => {
