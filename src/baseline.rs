@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Finding, Severity};
-use crate::engine::{CheckOutcome, finding_path};
+use crate::diagnostic::{Finding, RuleId};
+use crate::outcome::{CheckOutcome, finding_path};
 
 /// The baseline file (`.backlint-baseline.json`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -43,7 +43,7 @@ impl Baseline {
             .iter()
             .map(|f| Entry {
                 fingerprint: f.fingerprint.clone(),
-                rule: f.rule.to_string(),
+                rule: f.rule.as_str().to_string(),
                 item: f.item.clone(),
                 file: finding_path(f, &outcome.sources),
                 message: f.message.clone(),
@@ -92,12 +92,12 @@ impl Baseline {
         text
     }
 
-    /// Hides the recorded findings of `outcome`, and returns its own: `waiver/unused` for
-    /// entries that match nothing and `waiver/expired` for entries past their date (their
-    /// findings stay). The caller gives those the configured severities and adds them.
+    /// Hides the recorded findings among `findings` (whose fingerprints are sealed), and
+    /// returns its own: `waiver/unused` for entries that match nothing and `waiver/expired` for
+    /// entries past their date (their findings stay). `file` is the baseline's path.
     pub fn apply(
         &self,
-        outcome: &mut CheckOutcome,
+        findings: &mut Vec<Finding>,
         file: &str,
         today: jiff::civil::Date,
     ) -> Vec<Finding> {
@@ -107,12 +107,12 @@ impl Baseline {
             let expired = entry
                 .until
                 .as_deref()
-                .and_then(crate::rules::risk::parse_date)
+                .and_then(crate::util::date::parse_date)
                 .is_some_and(|d| d < today);
             if expired {
                 let mut f = Finding::new(
-                    "waiver/expired",
-                    Severity::Error,
+                    RuleId::WaiverExpired,
+                    RuleId::WaiverExpired.default_severity(),
                     format!(
                         "the baseline entry for {} ({}) expired on {}",
                         entry.rule,
@@ -129,9 +129,7 @@ impl Baseline {
             }
             by_fingerprint.insert(entry.fingerprint.as_str(), (n, false));
         }
-        outcome
-            .findings
-            .retain(|f| match by_fingerprint.get_mut(f.fingerprint.as_str()) {
+        findings.retain(|f| match by_fingerprint.get_mut(f.fingerprint.as_str()) {
                 Some(slot) => {
                     slot.1 = true;
                     false
@@ -147,8 +145,8 @@ impl Baseline {
         for n in unused {
             let entry = &self.entries[n];
             let mut f = Finding::new(
-                "waiver/unused",
-                Severity::Warning,
+                RuleId::WaiverUnused,
+                RuleId::WaiverUnused.default_severity(),
                 format!(
                     "the baseline entry for {} ({}) matches no finding any more",
                     entry.rule,
@@ -161,7 +159,6 @@ impl Baseline {
             f.seal(file);
             extra.push(f);
         }
-        outcome.summary.count(&outcome.findings);
         extra
     }
 }

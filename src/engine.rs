@@ -1,29 +1,39 @@
-//! Runs a check: reads the candidate files in parallel (each file's text lives only while it is
-//! parsed and triaged), builds the backlog, runs every rule, applies configured severities, and
-//! returns findings in a stable order.
+//! Runs a whole check as one ordered pass: load the files in parallel (each file's text lives
+//! only while it is parsed and triaged) → build the backlog → run the rules that are not off
+//! (with the items' suppressions) → apply the baseline → keep what the change touches → apply
+//! severities → order the findings → count the summary. The app only gathers the inputs
+//! (configuration, files, git, the clock) and renders the outcome.
 
 use rayon::prelude::*;
 
-use crate::config::{Config, DodSetting, RuleLevel};
-use crate::diagnostic::{Finding, Summary};
+use crate::baseline::Baseline;
+use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
+use crate::diagnostic::{Finding, Severity, Summary};
+use crate::discover::git::Change;
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
-use crate::model::{Backlog, FileRole, ItemPlace, LayoutIndex, dod};
+use crate::model::{Backlog, FileRole, LayoutIndex, dod};
+use crate::outcome::{CheckOutcome, finding_path_str};
 use crate::rules::{self, Context};
+use crate::scope::ChangeScope;
 use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
 
-/// Stack size of the parsing threads (address space only; pages are touched on use).
-const WORKER_STACK_BYTES: usize = 16 << 20;
+/// A baseline to apply, with the path its findings name.
+#[derive(Debug)]
+pub struct BaselineInput {
+    pub baseline: Baseline,
+    pub path: String,
+}
 
-/// Configures rayon's global pool once: parsing recurses (bounded by the YAML depth budget),
-/// so the workers get roomy stacks. A pool that already exists is kept.
-pub fn init_thread_pool() {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .stack_size(WORKER_STACK_BYTES)
-            .build_global();
-    });
+/// The working tree's configuration differs from the one in force (`--config-from-ref`).
+#[derive(Debug)]
+pub struct ConfigChange {
+    /// The revision whose configuration is in force.
+    pub rev: String,
+    /// The top-level keys that differ.
+    pub keys: Vec<String>,
+    /// The configuration file, relative to the root.
+    pub file: String,
 }
 
 /// What a check needs.
@@ -32,28 +42,13 @@ pub struct CheckInput<'a> {
     pub reader: &'a dyn SourceReader,
     pub config: &'a Config,
     pub checklist: &'a Checklist,
+    pub severities: &'a SeverityTable,
     pub today: jiff::civil::Date,
-}
-
-/// What a check found.
-#[derive(Debug)]
-pub struct CheckOutcome {
-    pub sources: SourceMap,
-    pub backlog: Backlog,
-    /// Parallel to `backlog.items`.
-    pub triage: Vec<ItemTriage>,
-    pub findings: Vec<Finding>,
-    pub summary: Summary,
-    /// Category ids of the checklist, indexed like `CategoryMatch::category`.
-    pub category_ids: Vec<String>,
-}
-
-impl CheckOutcome {
-    /// Keeps only the findings `keep` accepts and recounts the summary.
-    pub fn retain_findings(&mut self, keep: impl FnMut(&Finding) -> bool) {
-        self.findings.retain(keep);
-        self.summary.count(&self.findings);
-    }
+    pub baseline: Option<BaselineInput>,
+    /// Report only what these changes touch (`--staged`, `--changed-since`); `None` reports
+    /// every item.
+    pub changes: Option<Vec<Change>>,
+    pub config_change: Option<ConfigChange>,
 }
 
 /// One file's contribution, produced in parallel.
@@ -64,14 +59,8 @@ struct FileResult {
     read: bool,
 }
 
-pub fn check(input: CheckInput<'_>) -> CheckOutcome {
-    let CheckInput {
-        files,
-        reader,
-        config,
-        checklist,
-        today,
-    } = input;
+/// The layout of a run: which file plays which role.
+pub fn layout_for(files: &[InputFile], config: &Config) -> LayoutIndex {
     let mut layout = LayoutIndex::new(files.iter().map(|f| f.path.as_str()));
     if let Some(sections) = &config.markdown_sections {
         layout = layout.with_sections(sections.files.clone(), sections.level);
@@ -79,27 +68,38 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     if let Some(DodSetting::Path(path)) = &config.definition_of_done {
         layout = layout.with_dod_path(path.clone());
     }
+    layout
+}
+
+pub fn check(input: CheckInput<'_>) -> CheckOutcome {
+    let CheckInput {
+        files,
+        reader,
+        config,
+        checklist,
+        severities,
+        today,
+        baseline,
+        changes,
+        config_change,
+    } = input;
+    let layout = layout_for(&files, config);
     let roles: Vec<FileRole> = files.iter().map(|f| layout.classify(&f.path)).collect();
-    let detector_fields = checklist.detector_fields();
+    let detector_fields = checklist.detectors.detector_fields();
     let cx = LoadContext {
         fields: &config.fields,
         statuses: &config.statuses,
         max_item_file_bytes: config.max_file_size,
         detector_fields: &detector_fields,
     };
-    let load = || -> Vec<FileResult> {
-        files
-            .par_iter()
-            .zip(roles.par_iter())
-            .enumerate()
-            .map(|(n, (file, role))| {
-                load_one(SourceId(n as u32), file, role, cx, checklist, reader)
-            })
-            .collect()
-    };
-    init_thread_pool();
-    let results = load();
 
+    // Load.
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .zip(roles.par_iter())
+        .enumerate()
+        .map(|(n, (file, role))| load_one(SourceId(n as u32), file, role, cx, checklist, reader))
+        .collect();
     let mut summary = Summary::default();
     let mut items = Vec::new();
     let mut triage = Vec::new();
@@ -121,25 +121,57 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         dod.risk_entry = dod
             .entries
             .iter()
-            .position(|e| checklist.is_risk_acceptance_entry(&e.text));
+            .position(|e| checklist.detectors.is_risk_acceptance_entry(&e.text));
     }
+
+    // Backlog.
     let mut backlog = Backlog::new(items, failures, configs, &config.legacy_prefixes);
     backlog.team_dod = team_dod;
     let sources = SourceMap::new(files);
 
+    // Rules, with the items' suppressions.
     let context = Context {
         backlog: &backlog,
         triage: &triage,
         checklist,
         today,
     };
-    let mut findings = rules::run_all(&context);
-    apply_severities(&mut findings, config, checklist, &sources);
+    let mut findings = rules::run(&context, |rule| !severities.off_everywhere(rule));
     findings.par_iter_mut().for_each(|finding| {
-        let path = finding_path(finding, &sources);
+        let path = finding_path_str(finding, &sources).to_string();
         finding.seal(&path);
     });
+
+    // Baseline.
+    let mut run_level = Vec::new();
+    if let Some(BaselineInput { baseline, path }) = &baseline {
+        run_level.extend(baseline.apply(&mut findings, path, today));
+    }
+    let mut notes = Vec::new();
+    if let Some(change) = &config_change {
+        let mut note = rules::config_changed(&change.rev, &change.keys, &change.file);
+        note.seal("");
+        notes.push(note);
+    }
+
+    // What the change touches.
+    if let Some(changes) = &changes {
+        let scope = ChangeScope::new(changes, &layout, cx);
+        let touched = scope.touched_items(&backlog);
+        findings.retain(|f| scope.admits(f, &touched, finding_path_str(f, &sources)));
+        run_level.retain(|f| scope.admits(f, &touched, finding_path_str(f, &sources)));
+    }
+
+    // Severities.
+    for list in [&mut notes, &mut findings, &mut run_level] {
+        apply_severities(list, severities, &sources);
+    }
+
+    // Order: notes about the run first, then findings by place, then the baseline's own.
     sort_findings(&mut findings, &sources);
+    notes.append(&mut findings);
+    notes.append(&mut run_level);
+    let findings = notes;
 
     summary.items = backlog.items.len();
     summary.triggered = backlog
@@ -151,11 +183,12 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     summary.count(&findings);
     CheckOutcome {
         sources,
+        roles,
         backlog,
         triage,
         findings,
         summary,
-        category_ids: checklist.categories.iter().map(|c| c.id.clone()).collect(),
+        category_ids: checklist.catalogue.ids(),
     }
 }
 
@@ -190,16 +223,7 @@ fn load_one(
     };
     let (text, _lossy) = decode(bytes);
     let index = LineIndex::new(source, &text);
-    let loaded = match role {
-        FileRole::MarkdownItem(place) => load::load_markdown(&index, &file.path, place, cx),
-        FileRole::YamlItems(place) => load::load_yaml(&index, &file.path, place, cx),
-        FileRole::BacklogMdConfig { root } => load::load_backlog_md_config(&index, root),
-        FileRole::MarkdownSections { level } => {
-            load::load_markdown_sections(&index, &file.path, *level, &ItemPlace::default(), cx)
-        }
-        FileRole::DefinitionOfDone => load_team_dod(&index, &file.path),
-        FileRole::Skip => LoadedFile::default(),
-    };
+    let loaded = load::load_file(role, &index, &file.path, cx);
     let triage = loaded
         .items
         .iter()
@@ -212,68 +236,29 @@ fn load_one(
     }
 }
 
-fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
-    let lower = path.to_ascii_lowercase();
-    let mut loaded = LoadedFile::default();
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-        match dod::load_yaml(index, path) {
-            Ok(found) => loaded.team_dod = Some(found),
-            Err(failure) => loaded.failures.push(failure),
-        }
-    } else {
-        loaded.team_dod = Some(dod::load_markdown(index, path));
-    }
-    loaded
-}
-
-/// Configured severities win over rule packs, which win over the rules' defaults; `off` drops
-/// the finding.
-pub fn apply_severities(
-    findings: &mut Vec<Finding>,
-    config: &Config,
-    checklist: &Checklist,
-    sources: &SourceMap,
-) {
+/// Gives each finding its resolved severity; `off` drops it.
+fn apply_severities(findings: &mut Vec<Finding>, severities: &SeverityTable, sources: &SourceMap) {
     findings.retain_mut(|finding| {
-        let path = finding_path(finding, sources);
-        let level = config.level_of(finding.rule, &path).or_else(|| {
-            checklist
-                .severities
-                .get(finding.rule)
-                .and_then(|s| RuleLevel::parse(s))
-        });
-        match level.map(RuleLevel::severity) {
-            None => true,
-            Some(Some(severity)) => {
-                finding.severity = severity;
+        let path = finding_path_str(finding, sources);
+        match severities.level(finding.rule, path) {
+            RuleLevel::Error => {
+                finding.severity = Severity::Error;
                 true
             }
-            Some(None) => false,
+            RuleLevel::Warning => {
+                finding.severity = Severity::Warning;
+                true
+            }
+            RuleLevel::Off => false,
         }
     });
 }
 
-/// The file a finding is about.
-pub fn finding_path(finding: &Finding, sources: &SourceMap) -> String {
-    match (&finding.span, &finding.file) {
-        (Some(span), _) => sources.path(span.source).to_string(),
-        (None, Some(file)) => file.clone(),
-        (None, None) => String::new(),
-    }
-}
-
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
-    fn path<'a>(f: &'a Finding, sources: &'a SourceMap) -> &'a str {
-        match (&f.span, &f.file) {
-            (Some(span), _) => sources.path(span.source),
-            (None, Some(file)) => file.as_str(),
-            (None, None) => "",
-        }
-    }
     findings.par_sort_by(|a, b| {
-        let key = |f: &Finding| (f.span.map(|s| (s.begin.line, s.begin.column)), f.rule);
-        path(a, sources)
-            .cmp(path(b, sources))
+        let key = |f: &Finding| (f.span.map(|s| (s.begin.line, s.begin.column)), f.rule.as_str());
+        finding_path_str(a, sources)
+            .cmp(finding_path_str(b, sources))
             .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.message.cmp(&b.message))
     });

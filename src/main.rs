@@ -147,6 +147,7 @@ fn terminal_width() -> usize {
 }
 
 fn main() -> ExitCode {
+    init_thread_pool();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -236,8 +237,35 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         format: args.format,
         color: use_color(args.color),
         width: terminal_width(),
+        link_base: github_link_base(),
     };
-    app::check(&options, out)
+    let run = app::check(&options, out)?;
+    let verdict = run.verdict;
+    // The process ends next: leave the backlog's memory to the OS instead of freeing it
+    // piece by piece.
+    std::mem::forget(run);
+    Ok(verdict)
+}
+
+/// On GitHub Actions, file links in reports point at the commit's blobs.
+fn github_link_base() -> Option<String> {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    backlint::output::markdown::github_link_base(
+        &var("GITHUB_SERVER_URL"),
+        &var("GITHUB_REPOSITORY"),
+        &var("GITHUB_SHA"),
+    )
+}
+
+/// Stack size of the worker threads (address space only; pages are touched on use): parsing
+/// recurses, bounded by the YAML depth budget.
+const WORKER_STACK_BYTES: usize = 16 << 20;
+
+/// Configures rayon's global pool: roomy stacks for the parsing workers.
+fn init_thread_pool() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
 }
 
 #[global_allocator]

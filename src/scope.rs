@@ -5,11 +5,10 @@
 
 use std::collections::HashSet;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, RuleId};
 use crate::discover::git::{Change, ChangeKind};
-use crate::engine::{CheckOutcome, finding_path};
 use crate::model::load::{self, LoadContext};
-use crate::model::{Backlog, ItemPlace, LinkTarget, id_key, layout};
+use crate::model::{Backlog, LayoutIndex, LinkTarget, id_key, layout};
 use crate::source::{LineIndex, SourceId, decode};
 
 /// The files and ids a change touches.
@@ -26,8 +25,9 @@ pub struct ChangeScope {
 }
 
 impl ChangeScope {
-    /// Builds the scope; old contents are parsed for the ids of the items they held.
-    pub fn new(changes: &[Change], cx: LoadContext<'_>) -> ChangeScope {
+    /// Builds the scope; old contents are read (in the role `layout` gives their path) for the
+    /// ids of the items they held.
+    pub fn new(changes: &[Change], layout: &LayoutIndex, cx: LoadContext<'_>) -> ChangeScope {
         let mut scope = ChangeScope::default();
         for change in changes {
             match change.kind {
@@ -57,7 +57,7 @@ impl ChangeScope {
             if let (Some(old), Some(content), false) =
                 (&change.old_path, &change.old_content, moved_only)
             {
-                scope.affected_ids.extend(ids_in(old, content, cx));
+                scope.affected_ids.extend(ids_in(old, content, layout, cx));
             }
         }
         scope
@@ -102,43 +102,24 @@ impl ChangeScope {
 
     /// Whether a finding falls inside the change.
     pub fn admits(&self, finding: &Finding, touched: &[bool], path: &str) -> bool {
-        if finding.rule == "config/changed" {
+        if finding.rule == RuleId::ConfigChanged {
             return true;
         }
         if let Some(idx) = finding.item_index {
             return touched.get(idx).copied().unwrap_or(false);
         }
-        if finding.rule.starts_with("dod/") {
+        if finding.rule.family() == "dod" {
             return self.dod_touched || self.changed.contains(path);
         }
         self.changed.contains(path)
     }
-
-    /// Keeps only the findings inside the change, and recounts the summary.
-    pub fn filter(&self, outcome: &mut CheckOutcome) {
-        let touched = self.touched_items(&outcome.backlog);
-        let keep: Vec<bool> = outcome
-            .findings
-            .iter()
-            .map(|f| self.admits(f, &touched, &finding_path(f, &outcome.sources)))
-            .collect();
-        let mut flags = keep.into_iter();
-        outcome.retain_findings(|_| flags.next().unwrap_or(true));
-    }
 }
 
-/// The id keys of the items an old file held.
-fn ids_in(path: &str, content: &[u8], cx: LoadContext<'_>) -> Vec<String> {
-    let lower = path.to_ascii_lowercase();
+/// The id keys of the items an old file held, read as its path's role says.
+fn ids_in(path: &str, content: &[u8], layout: &LayoutIndex, cx: LoadContext<'_>) -> Vec<String> {
     let (text, _) = decode(content.to_vec());
     let index = LineIndex::new(SourceId(0), &text);
-    let place = ItemPlace::default();
-    let loaded = if crate::model::layout::is_markdown(&lower) {
-        load::load_markdown(&index, path, &place, cx)
-    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-        load::load_yaml(&index, path, &place, cx)
-    } else {
-        return Vec::new();
-    };
+    let role = layout.classify(path);
+    let loaded = load::load_file(&role, &index, path, cx);
     loaded.items.iter().map(|i| id_key(&i.id)).collect()
 }

@@ -134,7 +134,7 @@ fn rules_and_explain() {
     assert_eq!(code, Some(0));
     for rule in backlint::rules::ALL {
         assert!(
-            out.contains(rule.id()),
+            out.contains(rule.id().as_str()),
             "`backlint rules` lacks {}",
             rule.id()
         );

@@ -111,7 +111,7 @@ fn real_definitions_of_done_have_no_risk_acceptance_entry() {
         let found: Vec<&str> = dod
             .entries
             .iter()
-            .filter(|e| checklist.is_risk_acceptance_entry(&e.text))
+            .filter(|e| checklist.detectors.is_risk_acceptance_entry(&e.text))
             .map(|e| e.text.as_str())
             .collect();
         assert!(
@@ -134,7 +134,7 @@ fn risk_acceptance_entries_are_recognised_by_meaning() {
         "The remaining risk has been accepted by the business owner",
     ] {
         assert!(
-            checklist.is_risk_acceptance_entry(yes),
+            checklist.detectors.is_risk_acceptance_entry(yes),
             "should recognise: {yes}"
         );
     }
@@ -146,7 +146,7 @@ fn risk_acceptance_entries_are_recognised_by_meaning() {
         "Stakeholders accept the work",
     ] {
         assert!(
-            !checklist.is_risk_acceptance_entry(no),
+            !checklist.detectors.is_risk_acceptance_entry(no),
             "should not recognise: {no}"
         );
     }

@@ -1,16 +1,103 @@
 //! Every rule: documented, unique, and proven on a failing and a passing fixture backlog
-//! (`tests/fixtures/<rule-id>/{fail,pass}`); the failing findings are snapshotted.
+//! (`tests/fixtures/<rule-id>/{fail,pass}`); the failing findings are snapshotted. One test per
+//! rule, so that a failure names its rule.
 
 mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
 
+use backlint::diagnostic::RuleId;
 use backlint::rules::ALL;
 use common::{check_json, findings_of, manifest_dir};
 
-fn snapshot_name(rule: &str) -> String {
-    rule.replace('/', "__")
+fn snapshot_name(rule: RuleId) -> String {
+    rule.as_str().replace('/', "__")
+}
+
+/// Checks `rule` on its fixtures: the failing backlog raises it (at its default severity, as
+/// snapshotted), the passing one does not.
+fn fails_and_passes(rule: RuleId) {
+    let id = rule.as_str();
+    let base = Path::new("tests/fixtures").join(id);
+    for kind in ["fail", "pass"] {
+        assert!(
+            manifest_dir().join(base.join(kind)).is_dir(),
+            "{id}: no fixture folder tests/fixtures/{id}/{kind}"
+        );
+    }
+    let failing = check_json(&base.join("fail"));
+    let found = findings_of(&failing, id);
+    assert!(
+        !found.is_empty(),
+        "{id}: the failing fixture raises no {id} finding"
+    );
+    for finding in &found {
+        assert_eq!(finding["severity"], rule.default_severity().name(), "{id}");
+    }
+    insta::with_settings!({snapshot_suffix => snapshot_name(rule), prepend_module_to_snapshot => false}, {
+        insta::assert_yaml_snapshot!("fail", found);
+    });
+    let passing = check_json(&base.join("pass"));
+    let wrongly = findings_of(&passing, id);
+    assert!(
+        wrongly.is_empty(),
+        "{id}: the passing fixture raises {wrongly:#?}"
+    );
+}
+
+macro_rules! rule_tests {
+    ($($name:ident => $rule:ident,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                fails_and_passes(RuleId::$rule);
+            }
+        )*
+
+        /// The rules that have a test above.
+        const TESTED: &[RuleId] = &[$(RuleId::$rule,)*];
+    };
+}
+
+rule_tests! {
+    item_parse_error => ParseError,
+    item_duplicate_id => DuplicateId,
+    item_unknown_status => UnknownStatus,
+    triage_missing_spike => MissingSpike,
+    triage_override_without_reason => OverrideWithoutReason,
+    spike_dangling_link => DanglingLink,
+    spike_not_threat_analysis => NotThreatAnalysis,
+    spike_uncovered_category => UncoveredCategory,
+    spike_not_done_before_start => NotDoneBeforeStart,
+    spike_scheduled_after => ScheduledAfter,
+    spike_link_cycle => LinkCycle,
+    dod_not_found => DodNotFound,
+    dod_missing_risk_acceptance => DodMissingRiskAcceptance,
+    risk_acceptance_missing => AcceptanceMissing,
+    risk_acceptance_level => AcceptanceLevel,
+    risk_security_group_acceptance => SecurityGroupAcceptance,
+    risk_vetoed => Vetoed,
+    risk_invalid_acceptance => InvalidAcceptance,
+    story_attacker_story_missing => AttackerStoryMissing,
+    nfr_unmeasurable => Unmeasurable,
+    debt_deferred_security => DeferredSecurity,
+    waiver_expired => WaiverExpired,
+    waiver_unused => WaiverUnused,
+    waiver_invalid => WaiverInvalid,
+}
+
+#[test]
+fn every_rule_has_its_own_fixture_test() {
+    let tested: HashSet<RuleId> = TESTED.iter().copied().collect();
+    for rule in ALL {
+        assert!(
+            tested.contains(&rule.id()),
+            "{}: add it to rule_tests! in tests/rules.rs",
+            rule.id()
+        );
+    }
+    assert_eq!(tested.len(), ALL.len(), "a test names a rule that is not in rules::ALL");
 }
 
 #[test]
@@ -19,44 +106,12 @@ fn every_rule_is_documented_and_unique() {
     for rule in ALL {
         let id = rule.id();
         assert!(ids.insert(id), "duplicate rule id {id}");
-        assert!(id.contains('/'), "{id}: ids are family/name");
+        assert!(id.as_str().contains('/'), "{id}: ids are family/name");
         assert!(!rule.summary().is_empty(), "{id}: no summary");
         let docs = rule.docs();
         for section in ["## What it checks", "## Why", "## Example", "## How to fix"] {
             assert!(docs.contains(section), "{id}: docs lack `{section}`");
         }
-    }
-}
-
-#[test]
-fn every_rule_fails_and_passes_on_its_fixtures() {
-    for rule in ALL {
-        let id = rule.id();
-        let base = Path::new("tests/fixtures").join(id);
-        for kind in ["fail", "pass"] {
-            assert!(
-                manifest_dir().join(base.join(kind)).is_dir(),
-                "{id}: no fixture folder tests/fixtures/{id}/{kind}"
-            );
-        }
-        let failing = check_json(&base.join("fail"));
-        let found = findings_of(&failing, id);
-        assert!(
-            !found.is_empty(),
-            "{id}: the failing fixture raises no {id} finding"
-        );
-        for finding in &found {
-            assert_eq!(finding["severity"], rule.default_severity().name(), "{id}");
-        }
-        insta::with_settings!({snapshot_suffix => snapshot_name(id), prepend_module_to_snapshot => false}, {
-            insta::assert_yaml_snapshot!("fail", found);
-        });
-        let passing = check_json(&base.join("pass"));
-        let wrongly = findings_of(&passing, id);
-        assert!(
-            wrongly.is_empty(),
-            "{id}: the passing fixture raises {wrongly:#?}"
-        );
     }
 }
 
@@ -91,7 +146,7 @@ fn the_rules_document_is_up_to_date() {
         "docs/rules.md is stale: run `cargo run -- explain --all > docs/rules.md`"
     );
     for rule in ALL {
-        let anchor = backlint::output::sarif::rule_anchor(rule.id());
+        let anchor = backlint::output::sarif::rule_anchor(rule.id().as_str());
         assert!(
             committed.contains(&format!("## {}\n", rule.id())),
             "{anchor}"

@@ -37,7 +37,7 @@ pub fn record(options: &BaselineOptions, out: &mut dyn Write) -> Result<Verdict,
             baseline.keep_dates_of(&previous);
         }
     }
-    output::write_file_atomically(&target, baseline.to_json().as_bytes())
+    crate::util::fs::write_file_atomically(&target, baseline.to_json().as_bytes())
         .map_err(|e| AppError::Output(target.display().to_string(), e))?;
     let shown = display_path(&ws, &target);
     writeln!(

@@ -1,18 +1,17 @@
-//! `backlint check`: discovers the files, compiles the checklist meanwhile, runs the engine,
-//! and writes the chosen format.
+//! `backlint check`: gathers the inputs (configuration, files from the tree or the index, the
+//! baseline, the change), compiles the checklist meanwhile, runs the engine, and writes the
+//! chosen format. Findings are the engine's; nothing here touches them.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{AppError, Verdict, Workspace, checklist_for, today};
+use super::{AppError, Verdict, Workspace, rules_for, today};
 use crate::config::DodSetting;
-use crate::diagnostic::{Finding, Severity};
-use crate::discover::git::GitRepo;
+use crate::discover::git::{Change, GitRepo};
 use crate::discover::walk;
-use crate::engine::{self, CheckInput, CheckOutcome};
-use crate::model::load::LoadContext;
+use crate::engine::{self, BaselineInput, CheckInput, ConfigChange};
+use crate::outcome::CheckOutcome;
 use crate::output::{self, Format, human};
-use crate::scope::ChangeScope;
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
 use crate::triage::Checklist;
 
@@ -40,6 +39,8 @@ pub struct CheckOptions {
     pub output: Option<PathBuf>,
     pub color: bool,
     pub width: usize,
+    /// A URL prefix that makes file links in reports absolute (GitHub Actions), if any.
+    pub link_base: Option<String>,
 }
 
 /// The files a check of `paths` reads (the configured roots, or the repository root, when no
@@ -85,37 +86,51 @@ pub fn discover_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<Vec<InputFile>
     Ok(files)
 }
 
-/// Runs the check over `files`, compiling the checklist while `discover` lists them.
+/// What a check reads besides the files: the baseline, the change to judge, and a note that
+/// the configuration in force is not the working tree's.
+#[derive(Default)]
+struct Extras {
+    baseline: Option<BaselineInput>,
+    changes: Option<Vec<Change>>,
+    config_change: Option<ConfigChange>,
+}
+
+/// Runs the check over the files `discover` lists, compiling the checklist meanwhile.
 fn run(
     ws: &Workspace,
     discover: impl FnOnce() -> Result<Vec<InputFile>, AppError>,
+    extras: Extras,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    let (checklist, discovered) = std::thread::scope(|scope| {
-        let compiling = scope.spawn(|| checklist_for(&ws.config));
+    let (rules, discovered) = std::thread::scope(|scope| {
+        let compiling = scope.spawn(|| rules_for(&ws.config));
         let discovered = discover();
-        let checklist = compiling
+        let rules = compiling
             .join()
             .unwrap_or_else(|_| Err(AppError::Packs("compiling the rule packs failed".into())));
-        (checklist, discovered)
+        (rules, discovered)
     });
-    let checklist = checklist?;
+    let (checklist, severities) = rules?;
     let files = discovered?;
     let outcome = engine::check(CheckInput {
         files,
         reader: &FsReader,
         config: &ws.config,
         checklist: &checklist,
+        severities: &severities,
         today: today(),
+        baseline: extras.baseline,
+        changes: extras.changes,
+        config_change: extras.config_change,
     });
     Ok((outcome, checklist))
 }
 
-/// Runs the check over the working tree.
+/// Runs the check over the working tree (every finding; no baseline).
 pub fn check_tree(
     ws: &Workspace,
     paths: &[PathBuf],
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    run(ws, || discover_tree(ws, paths))
+    run(ws, || discover_tree(ws, paths), Extras::default())
 }
 
 /// The repository-relative prefixes a git-based check reads: the given paths, else the
@@ -147,13 +162,27 @@ fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
     builder.build().ok()
 }
 
+/// What `backlint check` built, returned so that the caller decides when to free it (a
+/// process about to exit need not).
+#[derive(Debug)]
+pub struct CheckRun {
+    pub verdict: Verdict,
+    pub outcome: Option<CheckOutcome>,
+    pub checklist: Option<Checklist>,
+}
+
 /// `backlint check`.
-pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
+pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<CheckRun, AppError> {
     let (ws, mut outcome, mut checklist) = evaluate(options)?;
     if options.fix {
         let plan = super::fix::plan_for(&ws, &outcome, &checklist);
         if options.dry_run {
-            return super::fix::print_plan(&plan, options, out);
+            let verdict = super::fix::print_plan(&plan, options, out)?;
+            return Ok(CheckRun {
+                verdict,
+                outcome: Some(outcome),
+                checklist: Some(checklist),
+            });
         }
         super::fix::apply(&ws, &plan, options, out)?;
         if !plan.changes.is_empty() {
@@ -166,14 +195,15 @@ pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<Verdict, App
     } else {
         Verdict::Clean
     };
-    // The process ends next: leave the backlog's memory to the OS instead of freeing it
-    // piece by piece.
-    std::mem::forget(outcome);
-    std::mem::forget(checklist);
-    Ok(verdict)
+    Ok(CheckRun {
+        verdict,
+        outcome: Some(outcome),
+        checklist: Some(checklist),
+    })
 }
 
-/// Runs the check as `options` say: the tree or the index, the baseline, the change scope.
+/// Gathers what the check reads as `options` say (the tree or the index, the baseline, the
+/// change, the configuration in force) and runs it.
 fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklist), AppError> {
     let uses_git =
         options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
@@ -194,71 +224,44 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             Vec::new(),
         ),
     };
-    let (mut outcome, checklist) = match (&repo, options.staged) {
-        (Some(repo), true) => {
-            let prefixes = prefixes(&ws, &options.paths);
-            run(&ws, || {
-                let include = glob_set(&ws.config.include);
-                let exclude = glob_set(&ws.config.exclude);
-                Ok(repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?)
-            })?
-        }
-        _ => check_tree(&ws, &options.paths)?,
-    };
-    if let Some((baseline, shown)) = super::baseline::load(&ws, options.baseline.as_deref())? {
-        let mut own = baseline.apply(&mut outcome, &shown, today());
-        engine::apply_severities(&mut own, &ws.config, &checklist, &outcome.sources);
-        outcome.findings.extend(own);
-        outcome.summary.count(&outcome.findings);
+    let mut extras = Extras::default();
+    if let Some((baseline, path)) = super::baseline::load(&ws, options.baseline.as_deref())? {
+        extras.baseline = Some(BaselineInput { baseline, path });
     }
     if !options.all {
-        let changes = match (&repo, options.staged, &options.changed_since) {
+        extras.changes = match (&repo, options.staged, &options.changed_since) {
             (Some(repo), true, _) => Some(repo.staged_changes()?),
             (Some(repo), false, Some(rev)) => Some(repo.changes_since(rev)?),
             _ => None,
         };
-        if let Some(changes) = changes {
-            let detector_fields = checklist.detector_fields();
-            let cx = LoadContext {
-                fields: &ws.config.fields,
-                statuses: &ws.config.statuses,
-                max_item_file_bytes: ws.config.max_file_size,
-                detector_fields: &detector_fields,
-            };
-            ChangeScope::new(&changes, cx).filter(&mut outcome);
-        }
     }
-    if !config_changes.is_empty() {
-        if let Some(rev) = &options.config_from_ref {
-            let note = config_changed(&ws, rev, &config_changes);
-            outcome.findings.insert(0, note);
-            outcome.summary.count(&outcome.findings);
-        }
+    if let (false, Some(rev)) = (config_changes.is_empty(), &options.config_from_ref) {
+        extras.config_change = Some(ConfigChange {
+            rev: rev.clone(),
+            keys: config_changes,
+            file: ws
+                .config_file
+                .as_ref()
+                .map(|p| walk::relative(&ws.root, p))
+                .unwrap_or_else(|| "backlint.yaml".to_string()),
+        });
     }
+    let (outcome, checklist) = match (&repo, options.staged) {
+        (Some(repo), true) => {
+            let prefixes = prefixes(&ws, &options.paths);
+            run(
+                &ws,
+                || {
+                    let include = glob_set(&ws.config.include);
+                    let exclude = glob_set(&ws.config.exclude);
+                    Ok(repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?)
+                },
+                extras,
+            )?
+        }
+        _ => run(&ws, || discover_tree(&ws, &options.paths), extras)?,
+    };
     Ok((ws, outcome, checklist))
-}
-
-/// The warning that the working tree's configuration is not the one in force.
-fn config_changed(ws: &Workspace, rev: &str, keys: &[String]) -> Finding {
-    let file = ws
-        .config_file
-        .as_ref()
-        .map(|p| walk::relative(&ws.root, p))
-        .unwrap_or_else(|| "backlint.yaml".to_string());
-    let mut finding = Finding::new(
-        "config/changed",
-        Severity::Warning,
-        format!(
-            "the working tree's configuration differs from {rev}'s in {}; the configuration of \
-             {rev} is in force",
-            keys.join(", ")
-        ),
-    )
-    .file(file)
-    .help("a change to the configuration takes effect once it is merged; review it there")
-    .content(keys.join(","));
-    finding.seal("");
-    finding
 }
 
 /// Writes the report: to `--output` (atomically) with the human summary line on the terminal,
@@ -269,20 +272,26 @@ pub fn write_outcome(
     reader: &dyn SourceReader,
     out: &mut dyn Write,
 ) -> Result<(), AppError> {
-    let style = human::HumanStyle {
-        color: options.color,
-        width: options.width,
+    let render = output::RenderOptions {
+        style: human::HumanStyle {
+            color: options.color,
+            width: options.width,
+        },
+        link_base: options.link_base.clone(),
     };
     match &options.output {
-        None => output::write(options.format, out, outcome, reader, style)?,
+        None => output::write(options.format, out, outcome, reader, &render)?,
         Some(path) => {
             let mut buffer = Vec::new();
-            let file_style = human::HumanStyle {
-                color: false,
-                ..style
+            let file_render = output::RenderOptions {
+                style: human::HumanStyle {
+                    color: false,
+                    ..render.style
+                },
+                ..render.clone()
             };
-            output::write(options.format, &mut buffer, outcome, reader, file_style)?;
-            output::write_file_atomically(path, &buffer)
+            output::write(options.format, &mut buffer, outcome, reader, &file_render)?;
+            crate::util::fs::write_file_atomically(path, &buffer)
                 .map_err(|e| AppError::Output(path.display().to_string(), e))?;
             human::write_summary(out, &outcome.summary, options.color)?;
         }

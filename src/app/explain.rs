@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use super::{AppError, Verdict, checklist_for, suggest};
+use super::{AppError, Verdict, checklist_for};
+use crate::util::suggest;
 use crate::config::Config;
 use crate::rules;
 
@@ -10,7 +11,7 @@ use crate::rules;
 pub fn list_rules(config: &Config, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let checklist = checklist_for(config)?;
     writeln!(out, "Rules:")?;
-    let width = rules::ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
+    let width = rules::ALL.iter().map(|r| r.id().as_str().len()).max().unwrap_or(0);
     for rule in rules::ALL {
         writeln!(
             out,
@@ -26,12 +27,12 @@ pub fn list_rules(config: &Config, out: &mut dyn Write) -> Result<Verdict, AppEr
         "Checklist categories (a triggered item needs a threat-analysis spike):"
     )?;
     let width = checklist
-        .categories
+        .categories()
         .iter()
         .map(|c| c.id.len())
         .max()
         .unwrap_or(0);
-    for category in &checklist.categories {
+    for category in checklist.categories() {
         writeln!(
             out,
             "  {:<width$}  {}  [{}]",
@@ -61,7 +62,7 @@ pub fn explain(config: &Config, name: &str, out: &mut dyn Write) -> Result<Verdi
         return Ok(Verdict::Clean);
     }
     let checklist = checklist_for(config)?;
-    if let Some(category) = checklist.categories.iter().find(|c| c.id == name) {
+    if let Some(category) = checklist.categories().iter().find(|c| c.id == name) {
         writeln!(
             out,
             "{} (checklist category, from {})",
@@ -81,7 +82,7 @@ pub fn explain(config: &Config, name: &str, out: &mut dyn Write) -> Result<Verdi
         return Ok(Verdict::Clean);
     }
     let mut known: Vec<String> = rules::ALL.iter().map(|r| r.id().to_string()).collect();
-    known.extend(checklist.categories.iter().map(|c| c.id.clone()));
+    known.extend(checklist.categories().iter().map(|c| c.id.clone()));
     let hint = suggest(name, &known)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_else(|| "; `backlint rules` lists them".to_string());

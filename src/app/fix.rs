@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::{AppError, CheckOptions, Verdict, Workspace};
-use crate::engine::CheckOutcome;
+use crate::outcome::CheckOutcome;
 use crate::fix::{self, FixContext, FixPlan};
 use crate::output::{Format, plural};
 use crate::source::one_line;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{AppError, Verdict, Workspace, check::check_tree};
-use crate::engine::CheckOutcome;
+use crate::outcome::CheckOutcome;
 use crate::fix::spike::quoted;
 use crate::model::layout::is_markdown;
 use crate::output;
@@ -208,7 +208,7 @@ fn create(path: &Path, text: &str) -> Result<(), AppError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| AppError::Output(dir.display().to_string(), e))?;
     }
-    output::create_file_atomically(path, text.as_bytes())
+    crate::util::fs::create_file_atomically(path, text.as_bytes())
         .map_err(|e| AppError::Output(path.display().to_string(), e))
 }
 

@@ -10,16 +10,17 @@ pub mod hook;
 pub mod init;
 pub mod workspace;
 
-pub use check::{CheckOptions, check};
+pub use check::{CheckOptions, CheckRun, check};
 pub use explain::{explain, list_rules};
 pub use workspace::Workspace;
 
 use std::io;
 
 use crate::config::load::ConfigError;
-use crate::config::{Config, PackSource};
+use crate::config::{Config, PackSource, RuleLevel, SeverityTable};
+use crate::diagnostic::RuleId;
 use crate::discover;
-use crate::triage::{self, Checklist};
+use crate::triage::{self, Checklist, RulePack};
 
 /// Why a command could not run (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -70,9 +71,8 @@ impl Verdict {
     }
 }
 
-/// Compiles the checklist: the built-in default pack, then the configured packs; then switches
-/// off the configured categories.
-pub fn checklist_for(config: &Config) -> Result<Checklist, AppError> {
+/// The rule packs in force: the built-in default pack, then the configured packs in order.
+pub fn packs_for(config: &Config) -> Result<Vec<(String, RulePack)>, AppError> {
     let mut packs = Vec::new();
     let default = triage::builtin("default").unwrap_or_default();
     let pack = triage::parse_pack(default)
@@ -90,6 +90,13 @@ pub fn checklist_for(config: &Config) -> Result<Checklist, AppError> {
         };
         packs.push((source.name(), pack));
     }
+    Ok(packs)
+}
+
+/// The checklist and the severity table of a run: the packs compiled, the configured
+/// categories switched off, and every rule's severity resolved once.
+pub fn rules_for(config: &Config) -> Result<(Checklist, SeverityTable), AppError> {
+    let packs = packs_for(config)?;
     let mut checklist = triage::compile(&packs).map_err(|errors| {
         AppError::Packs(
             errors
@@ -102,7 +109,18 @@ pub fn checklist_for(config: &Config) -> Result<Checklist, AppError> {
     for (name, _) in &config.disabled_categories {
         checklist.disable(name);
     }
-    Ok(checklist)
+    let pack_levels = packs.iter().flat_map(|(_, pack)| {
+        pack.severities.iter().filter_map(|(rule, level)| {
+            Some((rule.parse::<RuleId>().ok()?, RuleLevel::parse(level)?))
+        })
+    });
+    let severities = SeverityTable::resolve(pack_levels, config);
+    Ok((checklist, severities))
+}
+
+/// Compiles the checklist of `config` (see [`rules_for`]).
+pub fn checklist_for(config: &Config) -> Result<Checklist, AppError> {
+    rules_for(config).map(|(checklist, _)| checklist)
 }
 
 /// Today's date in UTC.
@@ -110,62 +128,4 @@ pub fn today() -> jiff::civil::Date {
     jiff::tz::TimeZone::UTC
         .to_datetime(jiff::Timestamp::now())
         .date()
-}
-
-/// The closest known name, if it is close enough to be a typo.
-pub fn suggest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
-    // Compare with the whole name and with its last segment (`missing-spik` →
-    // `triage/missing-spike`).
-    let distance = |k: &str| {
-        let whole = edit_distance(name, k);
-        let tail = k
-            .rsplit('/')
-            .next()
-            .map_or(whole, |t| edit_distance(name, t));
-        whole.min(tail)
-    };
-    known
-        .iter()
-        .map(|k| (distance(k), k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k.as_str())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions() {
-        let known = vec![
-            "triage/missing-spike".to_string(),
-            "network-input".to_string(),
-        ];
-        assert_eq!(
-            suggest("triage/mising-spike", &known),
-            Some("triage/missing-spike")
-        );
-        assert_eq!(
-            suggest("missing-spike", &known),
-            Some("triage/missing-spike")
-        );
-        assert_eq!(suggest("network_input", &known), Some("network-input"));
-        assert_eq!(suggest("zzz", &known), None);
-    }
 }

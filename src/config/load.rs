@@ -9,6 +9,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobSetBuilder};
 
 use super::{Config, DodSetting, MarkdownSections, PackSource, PathOverride, RuleLevel};
+use crate::diagnostic::RuleId;
 use crate::model::Status;
 use crate::parse::yaml::{self, YamlNode, YamlValue};
 use crate::source::{LineIndex, SourceId};
@@ -344,7 +345,7 @@ pub fn parse(
             if known.contains(&name) {
                 config.disabled_categories.push((name, node.span.clone()));
             } else {
-                let help = crate::app::suggest(&name, &known)
+                let help = crate::util::suggest(&name, &known)
                     .map(|s| format!("did you mean `{s}`?"))
                     .or_else(|| Some(format!("known categories: {}", known.join(", "))));
                 problems.at(
@@ -432,7 +433,7 @@ pub const FIELD_MEANINGS: &[&str] = &[
 
 fn unknown_key(problems: &mut Problems<'_>, node: &YamlNode, name: &str, known: &[&str]) {
     let known_owned: Vec<String> = known.iter().map(|s| s.to_string()).collect();
-    let help = crate::app::suggest(name, &known_owned)
+    let help = crate::util::suggest(name, &known_owned)
         .map(|s| format!("did you mean `{s}`?"))
         .or_else(|| Some(format!("known keys: {}", known.join(", "))));
     problems.at(
@@ -550,24 +551,16 @@ fn resolve_pack(entry: &str, dir: &str) -> Result<PackSource, String> {
     }
 }
 
-fn rule_levels(node: &YamlNode, problems: &mut Problems<'_>) -> BTreeMap<String, RuleLevel> {
-    let known: Vec<String> = crate::rules::ALL
-        .iter()
-        .map(|r| r.id().to_string())
-        .chain(
-            crate::rules::CONFIG_RULES
-                .iter()
-                .map(|(id, _)| id.to_string()),
-        )
-        .collect();
+fn rule_levels(node: &YamlNode, problems: &mut Problems<'_>) -> BTreeMap<RuleId, RuleLevel> {
+    let known: Vec<String> = RuleId::ALL.iter().map(|r| r.to_string()).collect();
     let mut out = BTreeMap::new();
     for (k, v) in map_entries(node, problems, "rules") {
         let Some(id) = k.as_str() else {
             problems.at(k, "rule ids are strings", None);
             continue;
         };
-        if !known.iter().any(|r| r == id) {
-            let help = crate::app::suggest(id, &known)
+        let Ok(rule) = id.parse::<RuleId>() else {
+            let help = crate::util::suggest(id, &known)
                 .map(|s| format!("did you mean `{s}`?"))
                 .or_else(|| Some("`backlint rules` lists the rule ids".to_string()));
             problems.at(
@@ -576,10 +569,10 @@ fn rule_levels(node: &YamlNode, problems: &mut Problems<'_>) -> BTreeMap<String,
                 help,
             );
             continue;
-        }
+        };
         match v.as_str().and_then(RuleLevel::parse) {
             Some(level) => {
-                out.insert(id.to_string(), level);
+                out.insert(rule, level);
             }
             None => problems.at(v, "a rule's level is `error`, `warning` or `off`", None),
         }
@@ -752,7 +745,7 @@ fn pack_from_node(root: &YamlNode, problems: &mut Problems<'_>, path: &str) -> R
                         RuleLevel::Warning => "warning",
                         RuleLevel::Off => "off",
                     };
-                    pack.severities.insert(id, name.to_string());
+                    pack.severities.insert(id.to_string(), name.to_string());
                 }
             }
             Some(other) => unknown_key(problems, k, other, PACK_KEYS),
@@ -931,7 +924,7 @@ mod tests {
         assert_eq!(config.fields.id, ["id", "ticket"]);
         assert_eq!(config.statuses.normalise("Parked"), Status::Todo);
         assert_eq!(
-            config.severities.get("nfr/unmeasurable"),
+            config.severities.get(&RuleId::Unmeasurable),
             Some(&RuleLevel::Off)
         );
         assert_eq!(

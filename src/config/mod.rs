@@ -4,6 +4,9 @@
 
 pub mod load;
 pub mod schema;
+pub mod severity;
+
+pub use severity::SeverityTable;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -12,7 +15,7 @@ use globset::GlobSet;
 
 use crate::triage::RulePack;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{RuleId, Severity};
 use crate::model::{FieldNames, StatusTable};
 
 /// A rule's configured severity.
@@ -76,7 +79,7 @@ impl PackSource {
 #[derive(Clone, Debug)]
 pub struct PathOverride {
     pub paths: GlobSet,
-    pub rules: BTreeMap<String, RuleLevel>,
+    pub rules: BTreeMap<RuleId, RuleLevel>,
 }
 
 /// Markdown backlog files with one item per heading.
@@ -102,7 +105,7 @@ pub struct Config {
     /// Rule packs applied after `builtin:default`, in order.
     pub packs: Vec<PackSource>,
     /// Severity per rule id.
-    pub severities: BTreeMap<String, RuleLevel>,
+    pub severities: BTreeMap<RuleId, RuleLevel>,
     /// Severities for some paths (later overrides win).
     pub overrides: Vec<PathOverride>,
     /// Markdown files read as one item per heading.
@@ -138,18 +141,5 @@ impl Default for Config {
             baseline: None,
             source_path: String::new(),
         }
-    }
-}
-
-impl Config {
-    /// The configured level of `rule` for a finding in `path`: the last matching override,
-    /// else `rules:`, else `None` (the pack's or the rule's default applies).
-    pub fn level_of(&self, rule: &str, path: &str) -> Option<RuleLevel> {
-        self.overrides
-            .iter()
-            .rev()
-            .filter(|o| !path.is_empty() && o.paths.is_match(path))
-            .find_map(|o| o.rules.get(rule).copied())
-            .or_else(|| self.severities.get(rule).copied())
     }
 }

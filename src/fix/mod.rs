@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::engine::CheckOutcome;
+use crate::outcome::CheckOutcome;
 use crate::model::layout::is_markdown;
 use crate::model::vocab::FieldNames;
 use crate::parse::frontmatter::{self, Split};
@@ -375,7 +375,7 @@ fn describe(checklist: &Checklist, ids: &[String]) -> (Vec<String>, Vec<String>)
     ids.iter()
         .map(|id| match checklist.category(id) {
             Some(n) => {
-                let c = &checklist.categories[n];
+                let c = &checklist.categories()[n];
                 (c.title.clone(), c.summary.clone())
             }
             None => (id.replace('-', " "), String::new()),
@@ -615,7 +615,7 @@ pub fn apply(plan: &FixPlan, root: &Path) -> Result<(), FixError> {
                 if let Some(dir) = full.parent() {
                     std::fs::create_dir_all(dir).map_err(io_error)?;
                 }
-                crate::output::create_file_atomically(full, change.after.as_bytes()).map_err(
+                crate::util::fs::create_file_atomically(full, change.after.as_bytes()).map_err(
                     |e| match e.kind() {
                         io::ErrorKind::AlreadyExists => FixError::Exists(change.path.clone()),
                         _ => FixError::Io(change.path.clone(), e),
@@ -623,7 +623,7 @@ pub fn apply(plan: &FixPlan, root: &Path) -> Result<(), FixError> {
                 )?;
             }
             Some(_) => {
-                crate::output::write_file_atomically(full, change.after.as_bytes())
+                crate::util::fs::write_file_atomically(full, change.after.as_bytes())
                     .map_err(io_error)?;
             }
         }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::plural;
 use crate::diagnostic::Severity;
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 use crate::source::one_line;
 
 /// Escapes a command's message (`%`, `\r`, `\n`).
@@ -37,7 +37,7 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
             properties.push(format!("endLine={}", span.finish.line));
             properties.push(format!("endColumn={}", span.finish.column));
         }
-        properties.push(format!("title={}", escape_property(finding.rule)));
+        properties.push(format!("title={}", escape_property(finding.rule.as_str())));
         // Messages keep their newline before the fix: annotations show several lines.
         let mut message = one_line(&finding.message);
         if !finding.help.is_empty() {

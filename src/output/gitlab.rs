@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::Severity;
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -34,7 +34,7 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
         .iter()
         .map(|f| Issue {
             description: f.message.clone(),
-            check_name: f.rule,
+            check_name: f.rule.as_str(),
             fingerprint: &f.fingerprint,
             severity: match f.severity {
                 Severity::Error => "major",

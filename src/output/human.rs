@@ -13,14 +13,14 @@ use rayon::prelude::*;
 use super::plural;
 use crate::config::load::ConfigError;
 use crate::diagnostic::{Finding, Severity, Summary};
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
 
 /// Findings rendered together (files read and diagnostics drawn in parallel).
 const RENDER_BATCH: usize = 512;
 
 /// How the human report looks.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct HumanStyle {
     pub color: bool,
     pub width: usize,
@@ -140,7 +140,7 @@ fn build(finding: &Finding, snippets: &Snippets<'_>) -> Report {
     };
     let mut report = Report {
         message: one_line(&finding.message),
-        rule: finding.rule,
+        rule: finding.rule.as_str(),
         severity,
         help: Some(one_line(&finding.help)).filter(|h| !h.is_empty()),
         source: None,

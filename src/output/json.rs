@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::Summary;
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 use crate::model::id_key;
 
 #[derive(Serialize)]
@@ -107,7 +107,7 @@ pub fn report(outcome: &CheckOutcome) -> JsonReport<'_> {
         .map(|f| {
             let file = finding_path(f, &outcome.sources);
             JsonFinding {
-                rule: f.rule,
+                rule: f.rule.as_str(),
                 severity: f.severity.name(),
                 item: f.item.as_deref(),
                 file: Some(file).filter(|p| !p.is_empty()),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 
 /// Escapes text for XML, dropping characters XML 1.0 cannot hold.
 pub fn xml_escape(text: &str) -> String {
@@ -62,10 +62,10 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
         writeln!(
             out,
             r#"      <failure type="{}" message="{}">{}: {}&#10;{}&#10;help: {}</failure>"#,
-            xml_escape(f.rule),
+            xml_escape(f.rule.as_str()),
             xml_escape(&f.message),
             f.severity,
-            xml_escape(f.rule),
+            xml_escape(f.rule.as_str()),
             xml_escape(&place),
             xml_escape(&f.help)
         )

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::plural;
 use crate::diagnostic::Severity;
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 use crate::source::one_line;
 
 /// Escapes text for a Markdown table cell.
@@ -27,8 +27,16 @@ pub fn cell(text: &str) -> String {
     out
 }
 
-/// A link to a file and line: on GitHub Actions to the commit's blob, else relative.
-fn link(path: &str, line: Option<u32>) -> String {
+/// Where links in the summary point: `https://github.com/OWNER/REPO/blob/SHA/` on GitHub
+/// Actions (from `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY`, `GITHUB_SHA`), else nowhere (paths
+/// stay relative).
+pub fn github_link_base(server: &str, repository: &str, sha: &str) -> Option<String> {
+    (!server.is_empty() && !repository.is_empty() && !sha.is_empty())
+        .then(|| format!("{}/{repository}/blob/{sha}/", server.trim_end_matches('/')))
+}
+
+/// A link to a file and line: below `base` when there is one (a commit's blob), else relative.
+fn link(path: &str, line: Option<u32>, base: Option<&str>) -> String {
     let encoded: String = path
         .split('/')
         .map(|p| {
@@ -41,18 +49,7 @@ fn link(path: &str, line: Option<u32>) -> String {
         .collect::<Vec<_>>()
         .join("/");
     let anchor = line.map(|l| format!("#L{l}")).unwrap_or_default();
-    let base = match (
-        std::env::var("GITHUB_SERVER_URL"),
-        std::env::var("GITHUB_REPOSITORY"),
-        std::env::var("GITHUB_SHA"),
-    ) {
-        (Ok(server), Ok(repo), Ok(sha))
-            if !server.is_empty() && !repo.is_empty() && !sha.is_empty() =>
-        {
-            format!("{server}/{repo}/blob/{sha}/")
-        }
-        _ => String::new(),
-    };
+    let base = base.unwrap_or_default();
     let label = match line {
         Some(l) => format!("{path}:{l}"),
         None => path.to_string(),
@@ -60,7 +57,8 @@ fn link(path: &str, line: Option<u32>) -> String {
     format!("[{}]({base}{encoded}{anchor})", cell(&label))
 }
 
-pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
+/// Writes the summary; `link_base` makes file links absolute (see [`github_link_base`]).
+pub fn write(out: &mut dyn Write, outcome: &CheckOutcome, link_base: Option<&str>) -> io::Result<()> {
     let s = &outcome.summary;
     let verdict = match (s.errors, s.warnings) {
         (0, 0) => "✅ no problems".to_string(),
@@ -91,7 +89,7 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
         let place = if path.is_empty() {
             String::new()
         } else {
-            link(&path, f.span.map(|s| s.begin.line))
+            link(&path, f.span.map(|s| s.begin.line), link_base)
         };
         writeln!(
             out,
@@ -119,11 +117,20 @@ mod tests {
             cell("[link](x) *bold* _it_"),
             "\\[link\\](x) \\*bold\\* \\_it\\_"
         );
-        if std::env::var_os("GITHUB_SHA").is_none() {
-            assert_eq!(
-                link("back log/t (1).md", Some(3)),
-                "[back log/t (1).md:3](back%20log/t%20%281%29.md#L3)"
-            );
-        }
+        assert_eq!(
+            link("back log/t (1).md", Some(3), None),
+            "[back log/t (1).md:3](back%20log/t%20%281%29.md#L3)"
+        );
+        let base = github_link_base("https://github.com", "acme/shop", "abc123");
+        assert_eq!(
+            base.as_deref(),
+            Some("https://github.com/acme/shop/blob/abc123/")
+        );
+        assert_eq!(
+            link("backlog/t 1.md", Some(7), base.as_deref()),
+            "[backlog/t 1.md:7](https://github.com/acme/shop/blob/abc123/backlog/t%201.md#L7)"
+        );
+        assert_eq!(link("a.md", None, base.as_deref()), "[a.md](https://github.com/acme/shop/blob/abc123/a.md)");
+        assert_eq!(github_link_base("https://github.com", "acme/shop", ""), None);
     }
 }

@@ -12,10 +12,9 @@ pub mod wrap;
 
 use std::fmt;
 use std::io::{self, Write};
-use std::path::Path;
 use std::str::FromStr;
 
-use crate::engine::CheckOutcome;
+use crate::outcome::CheckOutcome;
 use crate::source::SourceReader;
 
 /// `--format`.
@@ -79,68 +78,29 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// How to render, beyond the format: the terminal's style, and where file links point.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    pub style: human::HumanStyle,
+    /// A URL prefix that makes file links absolute (a commit's blob on GitHub), if any.
+    pub link_base: Option<String>,
+}
+
 /// Writes `outcome` in `format`.
 pub fn write(
     format: Format,
     out: &mut dyn Write,
     outcome: &CheckOutcome,
     reader: &dyn SourceReader,
-    style: human::HumanStyle,
+    options: &RenderOptions,
 ) -> io::Result<()> {
     match format {
-        Format::Human => human::write(out, outcome, reader, style),
+        Format::Human => human::write(out, outcome, reader, options.style),
         Format::Json => json::write(out, outcome),
         Format::Sarif => sarif::write(out, outcome),
         Format::Github => github::write(out, outcome),
         Format::Junit => junit::write(out, outcome),
         Format::Gitlab => gitlab::write(out, outcome),
-        Format::Markdown => markdown::write(out, outcome),
+        Format::Markdown => markdown::write(out, outcome, options.link_base.as_deref()),
     }
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, renamed into
-/// place, so a reader never sees half a report. A replaced file keeps its permissions; a new
-/// one gets the usual `rw-r--r--`.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let file = staged_file(path, bytes)?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Creates `path` atomically with `bytes`; fails with `AlreadyExists` instead of replacing a
-/// file that exists (even one created meanwhile).
-pub fn create_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let file = staged_file(path, bytes)?;
-    file.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// A synced temporary file next to `path` holding `bytes`.
-fn staged_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    let permissions = match std::fs::metadata(path) {
-        Ok(existing) => Some(existing.permissions()),
-        Err(_) => default_permissions(),
-    };
-    if let Some(permissions) = permissions {
-        file.as_file().set_permissions(permissions)?;
-    }
-    file.as_file().sync_all()?;
-    Ok(file)
-}
-
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
 }

@@ -12,7 +12,7 @@ use serde_sarif::sarif::{
 };
 
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{CheckOutcome, finding_path};
+use crate::outcome::{CheckOutcome, finding_path};
 use crate::rules::{ALL, Rule};
 
 /// Where the rule documentation is published.
@@ -55,7 +55,7 @@ fn descriptor(rule: &dyn Rule) -> ReportingDescriptor {
         .join("\n");
     ReportingDescriptor::builder()
         .id(rule.id().to_string())
-        .name(rule.id().replace(['/', '-'], "_"))
+        .name(rule.id().as_str().replace(['/', '-'], "_"))
         .short_description(
             MultiformatMessageString::builder()
                 .text(rule.summary().to_string())
@@ -72,7 +72,7 @@ fn descriptor(rule: &dyn Rule) -> ReportingDescriptor {
                 .markdown(docs)
                 .build(),
         )
-        .help_uri(format!("{DOCS_URL}#{}", rule_anchor(rule.id())))
+        .help_uri(format!("{DOCS_URL}#{}", rule_anchor(rule.id().as_str())))
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(serde_json::json!(match rule.default_severity() {
@@ -137,7 +137,7 @@ fn uri_escape(path: &str) -> String {
 /// The SARIF log of a check.
 pub fn log(outcome: &CheckOutcome) -> Sarif {
     let rule_index: BTreeMap<&str, usize> =
-        ALL.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
+        ALL.iter().enumerate().map(|(i, r)| (r.id().as_str(), i)).collect();
     let results: Vec<SarifResult> = outcome
         .findings
         .iter()
@@ -156,7 +156,7 @@ pub fn log(outcome: &CheckOutcome) -> Sarif {
                 .message(Message::builder().text(text).build())
                 .locations(vec![location(finding, &path)])
                 .partial_fingerprints(fingerprints);
-            match rule_index.get(finding.rule) {
+            match rule_index.get(finding.rule.as_str()) {
                 Some(index) => builder.rule_index(*index as i64).build(),
                 None => builder.build(),
             }

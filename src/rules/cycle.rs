@@ -26,8 +26,7 @@ declare_rule! {
     /// Remove the link that points backwards (usually the spike's dependency on its own item:
     /// use `precedes:` on the spike instead).
     pub struct LinkCycle {
-        id: "spike/link-cycle",
-        severity: Error,
+        id: LinkCycle,
         summary: "spike/dependency links form a cycle (the spike can never precede)",
     }
 }

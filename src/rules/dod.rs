@@ -34,8 +34,7 @@ declare_rule! {
     ///       acceptable (controls in place, or accepted by its owner)
     /// ```
     pub struct NotFound {
-        id: "dod/not-found",
-        severity: Error,
+        id: DodNotFound,
         summary: "no definition of done found (config, definition-of-done.md, DoD.md, dod.yaml, or Backlog.md's config.yml)",
     }
 }
@@ -85,8 +84,7 @@ declare_rule! {
     ///   controls are in place, or the risk is accepted by its owner
     /// ```
     pub struct MissingRiskAcceptance {
-        id: "dod/missing-risk-acceptance",
-        severity: Error,
+        id: DodMissingRiskAcceptance,
         summary: "the definition of done (team-level, or an item's own) has no residual-risk acceptance entry",
     }
 }

@@ -29,8 +29,7 @@ declare_rule! {
     /// Quote the value (`assignee: "@alice"`), close the front matter with a `---` line, or
     /// split an oversized file.
     pub struct ParseError {
-        id: "item/parse-error",
-        severity: Error,
+        id: ParseError,
         summary: "front matter or YAML is malformed (span at the error; other items are still checked)",
     }
 }
@@ -68,8 +67,7 @@ declare_rule! {
     /// ## How to fix
     /// Give one of them a new id and update the links that meant it.
     pub struct DuplicateId {
-        id: "item/duplicate-id",
-        severity: Error,
+        id: DuplicateId,
         summary: "two items share an id (both places shown)",
     }
 }
@@ -128,8 +126,7 @@ declare_rule! {
     ///   parked: todo
     /// ```
     pub struct UnknownStatus {
-        id: "item/unknown-status",
-        severity: Warning,
+        id: UnknownStatus,
         summary: "status value not in the normalisation table or config",
     }
 }

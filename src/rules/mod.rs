@@ -4,7 +4,7 @@
 //! Rules see only the [`Context`] (the backlog, the triage results, the checklist and the team's
 //! definitions of done); they never touch the file system or git.
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, RuleId, Severity};
 use crate::model::Backlog;
 use crate::triage::{Checklist, ItemTriage};
 
@@ -17,14 +17,13 @@ pub mod spike;
 pub mod triage;
 pub mod waiver;
 
-/// Declares a rule: a unit struct, its id, default severity, one-line summary, and its doc
-/// comment as documentation.
+/// Declares a rule: a unit struct, its id (whose default severity is in [`RuleId`]), a
+/// one-line summary, and its doc comment as documentation.
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         pub struct $name:ident {
-            id: $id:literal,
-            severity: $sev:ident,
+            id: $id:ident,
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -33,11 +32,8 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $crate::rules::RuleMeta for $name {
-            fn id(&self) -> &'static str {
-                $id
-            }
-            fn default_severity(&self) -> $crate::diagnostic::Severity {
-                $crate::diagnostic::Severity::$sev
+            fn id(&self) -> $crate::diagnostic::RuleId {
+                $crate::diagnostic::RuleId::$id
             }
             fn summary(&self) -> &'static str {
                 $summary
@@ -52,8 +48,10 @@ pub(crate) use declare_rule;
 
 /// What every rule says about itself.
 pub trait RuleMeta {
-    fn id(&self) -> &'static str;
-    fn default_severity(&self) -> Severity;
+    fn id(&self) -> RuleId;
+    fn default_severity(&self) -> Severity {
+        self.id().default_severity()
+    }
     fn summary(&self) -> &'static str;
     /// Markdown: `## What it checks`, `## Why`, `## Example`, `## How to fix`.
     fn docs(&self) -> &'static str;
@@ -91,7 +89,7 @@ impl Context<'_> {
             .map(|t| {
                 t.categories
                     .iter()
-                    .map(|c| self.checklist.categories[c.category].id.clone())
+                    .map(|c| self.checklist.categories()[c.category].id.clone())
                     .collect()
             })
             .unwrap_or_default()
@@ -103,7 +101,7 @@ impl Context<'_> {
     }
 
     pub fn category_title(&self, category: usize) -> &str {
-        &self.checklist.categories[category].title
+        &self.checklist.categories()[category].title
     }
 }
 
@@ -136,13 +134,13 @@ pub static ALL: &[&dyn Rule] = &[
 ];
 
 /// Rule ids that are not rules of [`ALL`] but name findings produced elsewhere.
-pub const CONFIG_RULES: &[(&str, &str)] = &[
+pub const CONFIG_RULES: &[(RuleId, &str)] = &[
     (
-        "config/invalid",
+        RuleId::ConfigInvalid,
         "backlint.yaml or a rule pack is malformed or has invalid values",
     ),
     (
-        "config/changed",
+        RuleId::ConfigChanged,
         "the working tree's configuration differs from the one read from --config-from-ref",
     ),
 ];
@@ -155,9 +153,15 @@ pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
 /// Runs every rule (in parallel; the order of findings is fixed later by sorting), then
 /// applies the items' suppressions.
 pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
+    run(cx, |_| true)
+}
+
+/// Runs the rules that `enabled` accepts, then applies the items' suppressions.
+pub fn run(cx: &Context<'_>, enabled: impl Fn(RuleId) -> bool + Sync) -> Vec<Finding> {
     use rayon::prelude::*;
     let mut findings: Vec<Finding> = ALL
         .par_iter()
+        .filter(|rule| enabled(rule.id()))
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
             rule.check(cx, &mut out);
@@ -166,6 +170,23 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
         .collect();
     waiver::apply(cx, &mut findings);
     findings
+}
+
+/// The warning that the working tree's configuration (`file`) is not the one in force: that of
+/// `rev`, whose `keys` differ.
+pub fn config_changed(rev: &str, keys: &[String], file: &str) -> Finding {
+    Finding::new(
+        RuleId::ConfigChanged,
+        RuleId::ConfigChanged.default_severity(),
+        format!(
+            "the working tree's configuration differs from {rev}'s in {}; the configuration of \
+             {rev} is in force",
+            keys.join(", ")
+        ),
+    )
+    .file(file)
+    .help("a change to the configuration takes effect once it is merged; review it there")
+    .content(keys.join(","))
 }
 
 /// Lists categories for messages: "network input and authentication".

@@ -7,6 +7,7 @@ use crate::diagnostic::Finding;
 use crate::model::vocab::normalise_word;
 use crate::model::{Item, Level, RiskAcceptance, Spanned, Status, is_threat_analysis_spike};
 use crate::source::{Span, one_line};
+use crate::util::date::parse_date;
 
 use super::{Check, Context, RuleMeta, declare_rule};
 
@@ -122,8 +123,7 @@ declare_rule! {
     /// ```
     /// or tick the residual-risk entry of the item's definition of done.
     pub struct AcceptanceMissing {
-        id: "risk/acceptance-missing",
-        severity: Error,
+        id: AcceptanceMissing,
         summary: "a done item that triggered the checklist has no `risk_acceptance` (and its own DoD entry is not ticked)",
     }
 }
@@ -185,8 +185,7 @@ declare_rule! {
     /// Have the right owner decide and record it (`role: client` for an epic), or split the
     /// item so that the risk sits at the level of whoever can accept it.
     pub struct AcceptanceLevel {
-        id: "risk/acceptance-level",
-        severity: Error,
+        id: AcceptanceLevel,
         summary: "acceptance role is below the item's level (task/bug: team; story/feature: product-owner; epic: client)",
     }
 }
@@ -278,8 +277,7 @@ declare_rule! {
     /// Have the business owner of the item's level accept (team, product owner or client). If
     /// security disagrees with the risk, it records a `security_veto` instead.
     pub struct SecurityGroupAcceptance {
-        id: "risk/security-group-acceptance",
-        severity: Error,
+        id: SecurityGroupAcceptance,
         summary: "`role: security` accepted a risk (security may veto, not accept)",
     }
 }
@@ -338,8 +336,7 @@ declare_rule! {
     /// Resolve the concern with the security group, then lift the veto
     /// (`lifted: 2026-03-20`) or remove it.
     pub struct Vetoed {
-        id: "risk/vetoed",
-        severity: Error,
+        id: Vetoed,
         summary: "item carries an active `security_veto`",
     }
 }
@@ -396,8 +393,7 @@ declare_rule! {
     /// risk_acceptance: {decision: accepted, by: Pat, role: product-owner, date: 2026-03-14}
     /// ```
     pub struct InvalidAcceptance {
-        id: "risk/invalid-acceptance",
-        severity: Error,
+        id: InvalidAcceptance,
         summary: "a `risk_acceptance` field is missing or invalid (decision, by, role; date when given)",
     }
 }
@@ -465,17 +461,6 @@ impl InvalidAcceptance {
     }
 }
 
-/// Parses `YYYY-MM-DD`, optionally followed by a time (`2026-03-14 10:00`, ISO date-times).
-pub fn parse_date(text: &str) -> Option<jiff::civil::Date> {
-    let text = text.trim();
-    let date_part = text.get(..10).unwrap_or(text);
-    let rest = text.get(10..).unwrap_or("");
-    if !(rest.is_empty() || rest.starts_with([' ', 'T', 't'])) {
-        return None;
-    }
-    date_part.parse::<jiff::civil::Date>().ok()
-}
-
 impl Check for InvalidAcceptance {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
@@ -505,16 +490,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roles_and_dates() {
+    fn roles() {
         assert_eq!(Role::parse("Product Owner"), Some(Role::ProductOwner));
         assert_eq!(Role::parse("product-owner"), Some(Role::ProductOwner));
         assert_eq!(Role::parse("PO"), Some(Role::ProductOwner));
         assert_eq!(Role::parse("security_group"), Some(Role::Security));
         assert_eq!(Role::parse("boss"), None);
-        assert!(parse_date("2026-03-14").is_some());
-        assert!(parse_date("2026-03-14 10:22").is_some());
-        assert!(parse_date("2026-02-30").is_none());
-        assert!(parse_date("14/03/2026").is_none());
-        assert!(parse_date("2026-03-14x").is_none());
     }
 }

@@ -34,8 +34,7 @@ declare_rule! {
     /// title: As an attacker, I must not be able to read another customer's invoices
     /// ```
     pub struct AttackerStoryMissing {
-        id: "story/attacker-story-missing",
-        severity: Warning,
+        id: AttackerStoryMissing,
         summary: "an epic that triggered the checklist has no child attacker story (\"As an attacker, I must not be able to …\")",
     }
 }
@@ -127,8 +126,7 @@ declare_rule! {
     /// State the measurement: "p95 login time under 300 ms at 200 concurrent users", "lock the
     /// account after at most 5 failed attempts in 15 minutes".
     pub struct Unmeasurable {
-        id: "nfr/unmeasurable",
-        severity: Warning,
+        id: Unmeasurable,
         summary: "an item labelled `non-functional`/`nfr` has no measurable pass criterion (a number with a unit or a percentage)",
     }
 }
@@ -181,8 +179,7 @@ declare_rule! {
     /// Plan the security work with the item: a threat-analysis spike before it, security
     /// acceptance criteria in it, and the residual-risk decision when it is done.
     pub struct DeferredSecurity {
-        id: "debt/deferred-security",
-        severity: Warning,
+        id: DeferredSecurity,
         summary: "text defers security work (\"security later\", \"hardening sprint\", \"security sprint\", \"skip security testing\")",
     }
 }

@@ -30,8 +30,7 @@ declare_rule! {
     /// Point the link at the spike's id (or its file, relative to this item), restore the spike,
     /// or remove the link.
     pub struct DanglingLink {
-        id: "spike/dangling-link",
-        severity: Error,
+        id: DanglingLink,
         summary: "a spike link names an id or path that does not exist",
     }
 }
@@ -111,8 +110,7 @@ declare_rule! {
     /// Link a threat-analysis spike, or make the linked spike one: `type: spike`,
     /// `labels: [threat-analysis]`.
     pub struct NotThreatAnalysis {
-        id: "spike/not-threat-analysis",
-        severity: Error,
+        id: NotThreatAnalysis,
         summary: "the linked item exists but is not a threat-analysis spike",
     }
 }
@@ -193,8 +191,7 @@ declare_rule! {
     /// Extend the spike's analysis and its `covers:` list, or link another spike that covers
     /// the missing category.
     pub struct UncoveredCategory {
-        id: "spike/uncovered-category",
-        severity: Error,
+        id: UncoveredCategory,
         summary: "linked spikes declare `covers` and a triggered category is not covered",
     }
 }
@@ -229,14 +226,14 @@ impl Check for UncoveredCategory {
                 .categories
                 .iter()
                 .map(|c| c.category)
-                .filter(|c| !covered.contains(&cx.checklist.categories[*c].id))
+                .filter(|c| !covered.contains(&cx.checklist.categories()[*c].id))
                 .collect();
             if missing.is_empty() {
                 continue;
             }
             let ids: Vec<String> = missing
                 .iter()
-                .map(|c| cx.checklist.categories[*c].id.clone())
+                .map(|c| cx.checklist.categories()[*c].id.clone())
                 .collect();
             let titles: Vec<String> = missing
                 .iter()
@@ -300,8 +297,7 @@ declare_rule! {
     /// ## How to fix
     /// Finish the spike first (and mark it done), or move the item back until it is.
     pub struct NotDoneBeforeStart {
-        id: "spike/not-done-before-start",
-        severity: Error,
+        id: NotDoneBeforeStart,
         summary: "item is in-progress or done while its spike is not done",
     }
 }
@@ -368,8 +364,7 @@ declare_rule! {
     /// ## How to fix
     /// Move the spike to an earlier sprint (usually the one before the item's), or move the item.
     pub struct ScheduledAfter {
-        id: "spike/scheduled-after",
-        severity: Error,
+        id: ScheduledAfter,
         summary: "spike's sprint sorts after the item's sprint",
     }
 }

@@ -40,8 +40,7 @@ declare_rule! {
     /// category really does not apply, say so with a reason:
     /// `triage: {network-input: false, reason: "reads a local file only"}`.
     pub struct MissingSpike {
-        id: "triage/missing-spike",
-        severity: Error,
+        id: MissingSpike,
         summary: "item triggered a checklist category and no threat-analysis spike is linked (either direction)",
     }
 }
@@ -91,7 +90,7 @@ impl MissingSpike {
                      `backlint check --fix` to scaffold one. If a category does not apply, say \
                      why: `triage: {{{}: false, reason: \"…\"}}`",
                     one_line(&item.id),
-                    cx.checklist.categories[first.category].id
+                    cx.checklist.categories()[first.category].id
                 ));
             match first.evidence.first() {
                 Some(ev) => {
@@ -150,8 +149,7 @@ declare_rule! {
     ///   reason: "reads the CLI's own config file on the user's disk"
     /// ```
     pub struct OverrideWithoutReason {
-        id: "triage/override-without-reason",
-        severity: Error,
+        id: OverrideWithoutReason,
         summary: "`triage:` override has no reason",
     }
 }

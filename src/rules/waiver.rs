@@ -29,8 +29,7 @@ declare_rule! {
     /// Do the work (link the spike) and remove the suppression, or renew it with a new date and
     /// a reason that says why.
     pub struct Expired {
-        id: "waiver/expired",
-        severity: Error,
+        id: WaiverExpired,
         summary: "a suppression or baseline entry is past its `until` date",
     }
 }
@@ -51,8 +50,7 @@ declare_rule! {
     /// ## How to fix
     /// Delete the suppression (or regenerate the baseline with `backlint baseline`).
     pub struct Unused {
-        id: "waiver/unused",
-        severity: Warning,
+        id: WaiverUnused,
         summary: "a suppression or baseline entry no longer matches any finding",
     }
 }
@@ -72,8 +70,7 @@ declare_rule! {
     /// ## How to fix
     /// `<!-- backlint-disable triage/missing-spike -- the PSP's review covers this endpoint until 2026-06-30 -->`
     pub struct Invalid {
-        id: "waiver/invalid",
-        severity: Error,
+        id: WaiverInvalid,
         summary: "a suppression has no reason, an unknown rule id, or an `until` that is not a date",
     }
 }
@@ -92,7 +89,7 @@ impl Check for Invalid {
 
 /// Whether `suppression` covers `finding` (same rule; and the category, when it names one).
 fn covers(suppression: &Suppression, finding: &Finding) -> bool {
-    if suppression.rule != finding.rule {
+    if finding.rule != suppression.rule.as_str() {
         return false;
     }
     match &suppression.category {
@@ -112,7 +109,7 @@ fn problem(suppression: &Suppression) -> Option<String> {
     }
     if !known(&suppression.rule) {
         let all: Vec<String> = super::ALL.iter().map(|r| r.id().to_string()).collect();
-        return Some(match crate::app::suggest(&suppression.rule, &all) {
+        return Some(match crate::util::suggest(&suppression.rule, &all) {
             Some(s) => format!(
                 "names an unknown rule `{}` (did you mean `{s}`?)",
                 one_line(&suppression.rule)
@@ -121,7 +118,7 @@ fn problem(suppression: &Suppression) -> Option<String> {
         });
     }
     let until = suppression.until.as_ref()?;
-    crate::rules::risk::parse_date(&until.value)
+    crate::util::date::parse_date(&until.value)
         .is_none()
         .then(|| {
             format!(
@@ -170,7 +167,7 @@ pub fn apply(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             let expiry = suppression
                 .until
                 .as_ref()
-                .and_then(|u| crate::rules::risk::parse_date(&u.value).map(|d| (u, d)));
+                .and_then(|u| crate::util::date::parse_date(&u.value).map(|d| (u, d)));
             if let Some((until, date)) = expiry.filter(|(_, d)| *d < today) {
                 extra.push(
                     Expired
@@ -200,12 +197,12 @@ pub fn apply(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             }
             let whole = active
                 .iter()
-                .any(|s| s.rule == finding.rule && s.category.is_none());
+                .any(|s| finding.rule == s.rule.as_str() && s.category.is_none());
             let every_category = !finding.categories.is_empty()
                 && finding.categories.iter().all(|c| {
                     active
                         .iter()
-                        .any(|s| s.rule == finding.rule && s.category.as_deref() == Some(c))
+                        .any(|s| finding.rule == s.rule.as_str() && s.category.as_deref() == Some(c))
                 });
             !(whole || every_category)
         });

@@ -1,88 +1,26 @@
-//! Compiles rule packs into a [`Checklist`]: every phrase of every category and signal in one
-//! case-insensitive regex (one pass over an item's text finds all evidence), plus label, path
-//! and field tables.
+//! Compiles rule packs into a [`Checklist`]: the category catalogue, every phrase of every
+//! category and signal in one case-insensitive matcher (one pass over an item's text finds all
+//! evidence), plus label, path and field tables.
 
 use std::collections::BTreeMap;
 
-use super::matcher::PhraseMatcher;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 
+use super::catalogue::{Catalogue, Category};
+use super::classify::PhraseClassifier;
+use super::detect::{Detectors, STANDALONE_SIGNALS, Signal, Target};
+use super::matcher::PhraseMatcher;
 use super::pack::{CategoryDef, RulePack};
+use super::Checklist;
 use crate::model::TextRole;
 use crate::model::vocab::normalise_word;
-
-/// The text signals rules use besides the categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Signal {
-    /// "we'll do security later", "hardening sprint" (`debt/deferred-security`).
-    DeferredSecurity,
-    /// "As an attacker, I must not be able to …" (`story/attacker-story-missing`).
-    AttackerStory,
-}
-
-impl Signal {
-    pub const ALL: [(Signal, &'static str); 2] = [
-        (Signal::DeferredSecurity, "deferred-security"),
-        (Signal::AttackerStory, "attacker-story"),
-    ];
-
-    pub fn name(self) -> &'static str {
-        Signal::ALL
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map_or("", |(_, n)| n)
-    }
-}
-
-/// Signal names that are matched on their own texts rather than in the combined pass.
-pub const STANDALONE_SIGNALS: [&str; 2] = ["risk-acceptance", "measurable"];
-
-/// A checklist category, compiled.
-#[derive(Clone, Debug)]
-pub struct Category {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
-    pub explain: String,
-    pub threshold: f32,
-    /// The packs that defined or extended it, in order (`builtin:default`, `./rules/ours.yaml`).
-    pub origins: Vec<String>,
-    /// Switched off by `disabled_categories`.
-    pub disabled: bool,
-}
-
-/// What a phrase is evidence of.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Target {
-    Category { category: usize, weight: f32 },
-    Signal(Signal),
-}
 
 /// A problem in a pack: reported as `config/*` by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PackError {
     pub pack: String,
     pub message: String,
-}
-
-/// Compiled categories and detectors.
-#[derive(Debug)]
-pub struct Checklist {
-    pub categories: Vec<Category>,
-    /// Every phrase as its own pattern of one multi-pattern regex: a match says which phrase
-    /// it is (leftmost-first: at one place the longer phrase, listed first, wins).
-    pub(crate) phrases: PhraseMatcher,
-    /// Per phrase: what it is evidence of.
-    pub(crate) targets: Vec<Vec<Target>>,
-    pub(crate) labels: Vec<(String, usize, f32)>,
-    pub(crate) paths: Option<(GlobSet, Vec<(usize, f32)>)>,
-    pub(crate) fields: Vec<(String, String, usize, f32)>,
-    pub(crate) role_weights: BTreeMap<TextRole, f32>,
-    pub(crate) dampeners: Vec<(Regex, f32)>,
-    pub(crate) risk_acceptance: Option<Regex>,
-    pub(crate) measurable: Option<Regex>,
-    pub severities: BTreeMap<String, String>,
 }
 
 fn default_role_weights() -> BTreeMap<TextRole, f32> {
@@ -176,7 +114,6 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     let mut signals: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut role_weights = default_role_weights();
     let mut dampeners = Vec::new();
-    let mut severities = BTreeMap::new();
 
     for (origin, pack) in packs {
         for (id, def) in &pack.categories {
@@ -280,7 +217,6 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                 }
             }
         }
-        severities.extend(pack.severities.clone());
     }
 
     let mut entries: Vec<PhraseEntry> = Vec::new();
@@ -456,19 +392,24 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             }
         }
     };
-    Ok(Checklist {
-        categories,
-        phrases,
-        targets: entries.into_iter().map(|e| e.targets).collect(),
-        labels,
-        paths,
-        fields,
-        role_weights,
-        dampeners,
-        risk_acceptance,
-        measurable,
-        severities,
-    })
+    let classifier = PhraseClassifier {
+        categories: categories.len(),
+    };
+    Ok(Checklist::new(
+        Catalogue { categories },
+        Detectors {
+            phrases,
+            targets: entries.into_iter().map(|e| e.targets).collect(),
+            labels,
+            paths,
+            fields,
+            role_weights,
+            dampeners,
+            risk_acceptance,
+            measurable,
+        },
+        Box::new(classifier),
+    ))
 }
 
 /// Checks a phrase's syntax without compiling it (cheap), for a precise error message.
@@ -508,40 +449,6 @@ pub fn short_regex_error(err: &regex::Error) -> String {
                 .trim()
                 .to_string()
         })
-}
-
-impl Checklist {
-    /// Switches a category off: it is no longer evaluated. Unknown ids are ignored (the
-    /// configuration validates them).
-    pub fn disable(&mut self, id: &str) {
-        if let Some(idx) = self.category(id) {
-            self.categories[idx].disabled = true;
-        }
-    }
-
-    /// The (lower-case) item fields that field detectors look at.
-    pub fn detector_fields(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.fields.iter().map(|(f, ..)| f.clone()).collect();
-        names.sort();
-        names.dedup();
-        names
-    }
-
-    pub fn category(&self, id: &str) -> Option<usize> {
-        self.categories.iter().position(|c| c.id == id)
-    }
-
-    /// Whether `text` is a residual-risk acceptance entry of a definition of done.
-    pub fn is_risk_acceptance_entry(&self, text: &str) -> bool {
-        self.risk_acceptance
-            .as_ref()
-            .is_some_and(|re| re.is_match(text))
-    }
-
-    /// The first measurable pass criterion in `text` (a number with a unit, a percentage).
-    pub fn measurable_criterion<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
-        self.measurable.as_ref().and_then(|re| re.find(text))
-    }
 }
 
 #[cfg(test)]

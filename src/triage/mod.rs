@@ -1,15 +1,143 @@
-//! The security triage checklist: categories and their detectors come from rule packs
-//! (`rules/*.yaml`, compiled in), are compiled into one [`Checklist`], and judge each item,
-//! keeping the evidence span of every match.
+//! The security triage checklist. Rule packs (`rules/*.yaml`, compiled in) define the category
+//! [`catalogue`] and the [`detect`]ors; a [`classify::Classifier`] scores each item's
+//! categories from what the detectors found; the [`Checklist`] applies thresholds and the
+//! item's own `triage:` answers, and keeps the evidence span of every match.
 
+pub mod catalogue;
 pub mod classify;
 pub mod compile;
+pub mod detect;
 pub mod matcher;
 pub mod pack;
 
-pub use classify::{CategoryMatch, Evidence, ItemTriage};
-pub use compile::{Category, Checklist, PackError, Signal, compile};
+pub use catalogue::{Catalogue, Category};
+pub use classify::{CategoryScore, Classifier, ItemText, PhraseClassifier};
+pub use compile::{PackError, compile};
+pub use detect::{Detectors, Evidence, Scan, Signal};
 pub use pack::{BUILTIN_PACKS, RulePack, builtin, parse_pack};
+
+use crate::model::Item;
+use crate::source::LineIndex;
+
+/// A category the item triggered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryMatch {
+    pub category: usize,
+    pub score: f32,
+    /// Strongest first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Everything triage learned about one item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemTriage {
+    /// Triggered categories, in checklist order.
+    pub categories: Vec<CategoryMatch>,
+    /// Categories the item's `triage:` override switched off.
+    pub overridden: Vec<usize>,
+    pub deferred_security: Vec<Evidence>,
+    pub attacker_story: Option<Evidence>,
+    /// For items labelled non-functional: the first measurable criterion, if any.
+    pub measurable: Option<Evidence>,
+    /// Index (into `item.dod`) of the item's own residual-risk acceptance entry.
+    pub dod_risk_entry: Option<usize>,
+}
+
+/// The compiled checklist: categories, detectors and the classifier that scores items.
+#[derive(Debug)]
+pub struct Checklist {
+    pub catalogue: Catalogue,
+    pub detectors: Detectors,
+    classifier: Box<dyn Classifier>,
+}
+
+impl Checklist {
+    pub fn new(catalogue: Catalogue, detectors: Detectors, classifier: Box<dyn Classifier>) -> Self {
+        Checklist {
+            catalogue,
+            detectors,
+            classifier,
+        }
+    }
+
+    /// The categories, indexed like `CategoryMatch::category`.
+    pub fn categories(&self) -> &[Category] {
+        &self.catalogue.categories
+    }
+
+    /// The index of the category with this id.
+    pub fn category(&self, id: &str) -> Option<usize> {
+        self.catalogue.index_of(id)
+    }
+
+    /// Switches a category off (`disabled_categories`).
+    pub fn disable(&mut self, id: &str) {
+        self.catalogue.disable(id);
+    }
+
+    /// Judges `item`, whose text is `index.text()`.
+    pub fn classify(&self, item: &Item, index: &LineIndex<'_>) -> ItemTriage {
+        self.classify_with(item, index, false)
+    }
+
+    /// Like [`Checklist::classify`]; with `keep_all`, categories below their threshold are kept
+    /// too (with their scores), to show why an item did or did not trigger.
+    pub fn classify_with(&self, item: &Item, index: &LineIndex<'_>, keep_all: bool) -> ItemTriage {
+        let scan = self.detectors.scan(item, index);
+        let mut scores = self.classifier.classify(&ItemText {
+            item,
+            index,
+            scan: &scan,
+            detectors: &self.detectors,
+        });
+        scores.sort_by_key(|s| s.category);
+        let mut out = ItemTriage {
+            deferred_security: scan.deferred_security,
+            attacker_story: scan.attacker_story,
+            ..ItemTriage::default()
+        };
+        let overrides = item.triage_override.as_ref();
+        for CategoryScore {
+            category,
+            score,
+            mut evidence,
+        } in scores
+        {
+            let Some(def) = self.catalogue.categories.get(category) else {
+                continue;
+            };
+            if def.disabled {
+                continue;
+            }
+            if score + 1e-6 < def.threshold && !(keep_all && score > 0.0) {
+                continue;
+            }
+            if overrides.is_some_and(|o| o.disabled.iter().any(|d| d.value == def.id)) {
+                out.overridden.push(category);
+                continue;
+            }
+            evidence.sort_by(|a, b| {
+                b.weight
+                    .total_cmp(&a.weight)
+                    .then(a.span.start.cmp(&b.span.start))
+            });
+            evidence.truncate(classify::MAX_EVIDENCE);
+            out.categories.push(CategoryMatch {
+                category,
+                score,
+                evidence,
+            });
+        }
+        if item.is_labelled("non-functional") || item.is_labelled("nfr") {
+            out.measurable = self.detectors.find_measurable(item, index);
+        }
+        out.dod_risk_entry = item
+            .dod
+            .iter()
+            .position(|entry| self.detectors.is_risk_acceptance_entry(&entry.text));
+        out
+    }
+}
 
 /// The checklist of the built-in `default` pack alone.
 pub fn default_checklist() -> Result<Checklist, Vec<PackError>> {

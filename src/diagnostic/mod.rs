@@ -8,6 +8,9 @@ use sha2::{Digest, Sha256};
 
 use crate::source::Span;
 
+pub mod rule_id;
+pub use rule_id::RuleId;
+
 /// How bad a finding is. `Error` fails the run (exit 1); `Warning` does not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,7 +44,7 @@ pub struct Related {
 /// One problem found in the backlog.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     /// The item the finding is about (its id as written), if any.
     pub item: Option<String>,
@@ -64,7 +67,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding at `span`; set the rest with the builder methods.
-    pub fn new(rule: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             rule,
             severity,
@@ -126,7 +129,7 @@ impl Finding {
     /// Computes the fingerprint from rule, item (or file), categories and content.
     pub fn seal(&mut self, path: &str) {
         let mut hasher = Sha256::new();
-        hasher.update(self.rule.as_bytes());
+        hasher.update(self.rule.as_str().as_bytes());
         hasher.update([0]);
         match &self.item {
             Some(id) => hasher.update(crate::model::id_key(id).as_bytes()),
@@ -179,7 +182,7 @@ impl Summary {
 mod tests {
     use super::*;
 
-    fn sealed(rule: &'static str, item: &str, cats: &[&str], content: &str) -> String {
+    fn sealed(rule: RuleId, item: &str, cats: &[&str], content: &str) -> String {
         let mut f = Finding::new(rule, Severity::Error, "m")
             .item(0, item)
             .categories(cats.iter().map(|c| c.to_string()).collect())
@@ -190,23 +193,23 @@ mod tests {
 
     #[test]
     fn fingerprints_depend_on_identity_not_position() {
-        let a = sealed("triage/missing-spike", "STORY-1", &["logging"], "");
+        let a = sealed(RuleId::MissingSpike, "STORY-1", &["logging"], "");
         assert_eq!(a.len(), 32);
         assert_eq!(
             a,
-            sealed("triage/missing-spike", "story-01", &["logging"], "")
+            sealed(RuleId::MissingSpike, "story-01", &["logging"], "")
         );
         assert_ne!(
             a,
-            sealed("triage/missing-spike", "STORY-2", &["logging"], "")
+            sealed(RuleId::MissingSpike, "STORY-2", &["logging"], "")
         );
         assert_ne!(
             a,
-            sealed("triage/missing-spike", "STORY-1", &["storage"], "")
+            sealed(RuleId::MissingSpike, "STORY-1", &["storage"], "")
         );
         assert_ne!(
             a,
-            sealed("spike/dangling-link", "STORY-1", &["logging"], "")
+            sealed(RuleId::DanglingLink, "STORY-1", &["logging"], "")
         );
     }
 }

@@ -1,0 +1,223 @@
+//! Markdown bodies: which section plays which role for triage (description, acceptance
+//! criteria, notes…), the item's own definition of done, and list-entry text.
+
+use std::ops::Range;
+
+use crate::parse::markdown::MarkdownBody;
+use crate::source::{LineIndex, Span};
+
+use super::super::item::{DodEntry, TextRegion, TextRole};
+
+/// The headings Backlog.md and most templates use.
+const COMMON_HEADINGS: &[(&str, TextRole)] = &[
+    ("Description", TextRole::Description),
+    ("Acceptance Criteria", TextRole::Acceptance),
+    ("Definition of Done", TextRole::DefinitionOfDone),
+    ("Implementation Plan", TextRole::Plan),
+    ("Implementation Notes", TextRole::Notes),
+    ("Final Summary", TextRole::Notes),
+    ("Comments", TextRole::Notes),
+    ("Notes", TextRole::Notes),
+];
+
+/// Classifies a heading by its text; `None` keeps the role of the enclosing section.
+pub fn heading_role(heading: &str) -> Option<TextRole> {
+    // The headings Backlog.md and most templates use, without allocating.
+    let trimmed = heading.trim().trim_end_matches(':');
+    for (name, role) in COMMON_HEADINGS {
+        if trimmed.eq_ignore_ascii_case(name) {
+            return Some(*role);
+        }
+    }
+    let h = trimmed.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+    if has(&["definition of done", "definition-of-done"]) || h == "dod" {
+        Some(TextRole::DefinitionOfDone)
+    } else if has(&[
+        "out of scope",
+        "out-of-scope",
+        "non-goal",
+        "non goal",
+        "not in scope",
+    ]) {
+        Some(TextRole::OutOfScope)
+    } else if has(&["acceptance", "success criteria", "done when", "criteria"]) {
+        Some(TextRole::Acceptance)
+    } else if has(&[
+        "implementation notes",
+        "final summary",
+        "notes",
+        "comments",
+        "progress",
+        "worklog",
+        "work log",
+        "history",
+        "changelog",
+        "outcome",
+        "result",
+        "retrospective",
+        "resolution",
+        "status update",
+        "follow-up",
+        "follow up",
+    ]) {
+        Some(TextRole::Notes)
+    } else if has(&[
+        "implementation plan",
+        "plan",
+        "approach",
+        "steps",
+        "implementation",
+        "design",
+        "technical",
+        "subtasks",
+        "how to",
+        "testing",
+        "verification",
+    ]) {
+        Some(TextRole::Plan)
+    } else if has(&[
+        "references",
+        "links",
+        "related",
+        "see also",
+        "files",
+        "resources",
+        "sources",
+        "dependencies",
+    ]) {
+        Some(TextRole::References)
+    } else if has(&[
+        "description",
+        "summary",
+        "context",
+        "problem",
+        "goal",
+        "overview",
+        "background",
+        "story",
+        "scope",
+        "requirement",
+        "why",
+        "what",
+        "finding",
+    ]) {
+        Some(TextRole::Description)
+    } else {
+        None
+    }
+}
+
+/// Splits a Markdown body into role-tagged regions, leaving out code blocks and HTML.
+pub(super) fn body_regions(text: &str, body: &MarkdownBody, out: &mut Vec<TextRegion>) {
+    let mut sections: Vec<(TextRole, Range<usize>)> = Vec::new();
+    let first = body
+        .headings
+        .first()
+        .map_or(body.range.end, |h| h.range.start);
+    if first > body.range.start {
+        sections.push((TextRole::Description, body.range.start..first));
+    }
+    let mut stack: Vec<(u8, TextRole)> = Vec::new();
+    for heading in &body.headings {
+        while stack
+            .last()
+            .is_some_and(|(level, _)| *level >= heading.level)
+        {
+            stack.pop();
+        }
+        let role = heading_role(&heading.text)
+            .or_else(|| stack.last().map(|(_, role)| *role))
+            .unwrap_or(TextRole::Description);
+        stack.push((heading.level, role));
+        sections.push((role, heading.range.start..heading.content.end));
+    }
+    let mut holes: Vec<Range<usize>> = body
+        .code_blocks
+        .iter()
+        .chain(body.html.iter())
+        .cloned()
+        .collect();
+    holes.sort_by_key(|r| r.start);
+    for (role, range) in sections {
+        let mut cursor = range.start;
+        for hole in holes
+            .iter()
+            .filter(|h| h.end > range.start && h.start < range.end)
+        {
+            if hole.start > cursor {
+                push_region(text, out, role, cursor..hole.start);
+            }
+            cursor = cursor.max(hole.end);
+        }
+        if cursor < range.end {
+            push_region(text, out, role, cursor..range.end);
+        }
+    }
+}
+
+fn push_region(text: &str, out: &mut Vec<TextRegion>, role: TextRole, range: Range<usize>) {
+    if text[range.clone()].trim().is_empty() {
+        return;
+    }
+    out.push(TextRegion { role, range });
+}
+
+/// The item's own `## Definition of Done` section, as entries.
+pub(super) fn body_dod(
+    text: &str,
+    body: &MarkdownBody,
+    index: &LineIndex<'_>,
+) -> Option<(Vec<DodEntry>, Span)> {
+    let heading = body
+        .headings
+        .iter()
+        .find(|h| heading_role(&h.text) == Some(TextRole::DefinitionOfDone))?;
+    let section = heading.content.clone();
+    let entries = body
+        .list_entries
+        .iter()
+        .filter(|e| e.range.start >= section.start && e.range.end <= section.end)
+        .map(|e| DodEntry {
+            text: list_entry_text(&text[e.range.clone()]),
+            checked: e.task,
+            at: index.span(trim_range(text, e.range.clone())),
+        })
+        .collect();
+    Some((entries, index.span(heading.range.clone())))
+}
+
+/// The text of a list entry without its marker, checkbox and Backlog.md `#n` number.
+pub fn list_entry_text(raw: &str) -> String {
+    let mut t = raw.trim();
+    for marker in ["- ", "* ", "+ "] {
+        if let Some(rest) = t.strip_prefix(marker) {
+            t = rest.trim_start();
+            break;
+        }
+    }
+    if let Some(dot) = t.find(['.', ')']) {
+        if dot > 0 && dot < 4 && t[..dot].chars().all(|c| c.is_ascii_digit()) {
+            t = t[dot + 1..].trim_start();
+        }
+    }
+    for box_ in ["[x]", "[X]", "[ ]"] {
+        if let Some(rest) = t.strip_prefix(box_) {
+            t = rest.trim_start();
+        }
+    }
+    if let Some(rest) = t.strip_prefix('#') {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 {
+            t = rest[digits..].trim_start();
+        }
+    }
+    crate::source::one_line(t)
+}
+
+fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let start = range.start + (slice.len() - slice.trim_start().len());
+    let end = range.start + slice.trim_end().len();
+    start..end.max(start)
+}

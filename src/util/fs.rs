@@ -1,0 +1,52 @@
+//! Atomic file writes: a temporary file in the target's folder, synced, then renamed into
+//! place, so that a reader never sees half a file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, renamed into
+/// place, so a reader never sees half a report. A replaced file keeps its permissions; a new
+/// one gets the usual `rw-r--r--`.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let file = staged_file(path, bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Creates `path` atomically with `bytes`; fails with `AlreadyExists` instead of replacing a
+/// file that exists (even one created meanwhile).
+pub fn create_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let file = staged_file(path, bytes)?;
+    file.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A synced temporary file next to `path` holding `bytes`.
+fn staged_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => Some(existing.permissions()),
+        Err(_) => default_permissions(),
+    };
+    if let Some(permissions) = permissions {
+        file.as_file().set_permissions(permissions)?;
+    }
+    file.as_file().sync_all()?;
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
+}
