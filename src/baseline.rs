@@ -130,12 +130,12 @@ impl Baseline {
             by_fingerprint.insert(entry.fingerprint.as_str(), (n, false));
         }
         findings.retain(|f| match by_fingerprint.get_mut(f.fingerprint.as_str()) {
-                Some(slot) => {
-                    slot.1 = true;
-                    false
-                }
-                None => true,
-            });
+            Some(slot) => {
+                slot.1 = true;
+                false
+            }
+            None => true,
+        });
         let mut unused: Vec<usize> = by_fingerprint
             .values()
             .filter(|(_, used)| !used)

@@ -256,7 +256,12 @@ fn apply_severities(findings: &mut Vec<Finding>, severities: &SeverityTable, sou
 
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
     findings.par_sort_by(|a, b| {
-        let key = |f: &Finding| (f.span.map(|s| (s.begin.line, s.begin.column)), f.rule.as_str());
+        let key = |f: &Finding| {
+            (
+                f.span.map(|s| (s.begin.line, s.begin.column)),
+                f.rule.as_str(),
+            )
+        };
         finding_path_str(a, sources)
             .cmp(finding_path_str(b, sources))
             .then_with(|| key(a).cmp(&key(b)))

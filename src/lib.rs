@@ -1,8 +1,22 @@
 //! backlint: keeps security in a team's backlog. Reads backlog items (Markdown front matter,
 //! Backlog.md, YAML), applies the security triage checklist, and reports rich diagnostics.
 //!
-//! Data flows one way: `discover → parse → model → triage → rules → diagnostic → output`;
-//! `config` feeds `triage` and `rules`; `engine` runs the pipeline.
+//! Data flows one way, and every module uses only its own layer and the ones below it
+//! (bottom to top; `tests/layering.rs` checks it):
+//!
+//! 1. `util`, `source` — helpers with no knowledge of backlogs; files, spans, positions
+//! 2. `parse` — bytes to front matter, YAML and Markdown with spans
+//! 3. `discover` — where files come from (a walk, git's index and trees)
+//! 4. `model` — items, links, the backlog; the one loader dispatch by file role
+//! 5. `triage` — the checklist: catalogue, detectors, classifiers
+//! 6. `diagnostic` — findings, rule ids, severities
+//! 7. `config` — backlint.yaml, validated; the severity table
+//! 8. `rules` — every rule's check
+//! 9. `outcome` — what a check produced, as outputs consume it
+//! 10. `baseline`, `scope` — accepted debt; what a change touches
+//! 11. `engine` — runs the whole check as one ordered pass
+//! 12. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
+//! 13. `app` — the commands: gather inputs (configuration, files, git, the clock), render
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;

@@ -239,7 +239,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         width: terminal_width(),
         link_base: github_link_base(),
     };
-    let run = app::check(&options, out)?;
+    let run = app::check(&options, out, &mut io::stderr().lock())?;
     let verdict = run.verdict;
     // The process ends next: leave the backlog's memory to the OS instead of freeing it
     // piece by piece.

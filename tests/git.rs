@@ -337,6 +337,86 @@ fn config_from_ref_keeps_the_base_gate_and_says_what_changed() {
     assert!(text.contains("differs from main's in rules"), "{text}");
 }
 
+#[test]
+fn config_changed_goes_through_the_configured_severity() {
+    // Regression: `config/changed` was added after severities were applied, so
+    // `rules: {config/changed: off}` was accepted and ignored.
+    let repo = Repo::with_debt();
+    repo.write("backlint.yaml", "rules:\n  config/changed: off\n");
+    repo.commit_all("config");
+    repo.git(&["checkout", "-q", "-b", "tweak"]);
+    repo.write(
+        "backlint.yaml",
+        "rules:\n  config/changed: off\n  nfr/unmeasurable: warning\n",
+    );
+    repo.commit_all("tweak the config");
+    let (code, findings, _) = repo.check(&["--changed-since", "main", "--config-from-ref", "main"]);
+    assert_eq!(code, 0, "{findings:?}");
+    assert!(
+        !findings.iter().any(|(r, _)| r == "config/changed"),
+        "config/changed is off in the configuration in force: {findings:?}"
+    );
+
+    // Raised to an error by the base's configuration, it fails the run.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("backlint.yaml", "rules:\n  config/changed: error\n");
+    repo.commit_all("make config changes errors");
+    repo.git(&["checkout", "-q", "-b", "tweak-again"]);
+    repo.write(
+        "backlint.yaml",
+        "rules:\n  config/changed: error\n  nfr/unmeasurable: warning\n",
+    );
+    repo.commit_all("tweak again");
+    let (code, findings, _) = repo.check(&["--changed-since", "main", "--config-from-ref", "main"]);
+    assert_eq!(findings, vec![pair("config/changed", "")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn staged_sees_a_spike_deleted_from_a_markdown_sections_backlog() {
+    // Regression: the change scope read a changed file's old content by its extension (as front
+    // matter), not in its role, so deleting a spike's section touched no story and the commit
+    // passed.
+    let repo = Repo::new();
+    repo.write("docs/DoD.md", DOD);
+    repo.write(
+        "backlint.yaml",
+        "markdown_sections:\n  files: [SPIKES.md]\n  level: 2\n",
+    );
+    repo.write(
+        "SPIKES.md",
+        "# Spikes\n\n## SPIKE-1 Threat analysis of partner webhooks\nType: spike\nStatus: done\nLabels: threat-analysis\n\nWhat a partner can send us.\n",
+    );
+    repo.write(
+        "backlog/STORY-1.md",
+        &story("STORY-1", "Receive partner webhooks", "spikes: [SPIKE-1]\n"),
+    );
+    repo.commit_all("backlog");
+    let (code, findings, _) = repo.check(&[]);
+    assert_eq!((code, findings), (0, vec![]), "the backlog starts clean");
+
+    repo.write("SPIKES.md", "# Spikes\n\nNone yet.\n");
+    repo.git(&["add", "SPIKES.md"]);
+    let (_, full, _) = repo.check(&["--staged", "--all"]);
+    assert!(
+        full.contains(&pair("spike/dangling-link", "STORY-1")),
+        "{full:?}"
+    );
+    let (code, staged, _) = repo.check(&["--staged"]);
+    assert_eq!(
+        code, 1,
+        "the commit that breaks STORY-1 is blocked: {staged:?}"
+    );
+    assert!(
+        staged.contains(&pair("spike/dangling-link", "STORY-1")),
+        "{staged:?}"
+    );
+    assert!(
+        staged.contains(&pair("triage/missing-spike", "STORY-1")),
+        "{staged:?}"
+    );
+}
+
 fn hook_run(repo: &Repo, args: &[&str]) -> std::process::Output {
     Command::new(cargo_bin("backlint"))
         .arg("hook")

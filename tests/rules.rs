@@ -97,7 +97,11 @@ fn every_rule_has_its_own_fixture_test() {
             rule.id()
         );
     }
-    assert_eq!(tested.len(), ALL.len(), "a test names a rule that is not in rules::ALL");
+    assert_eq!(
+        tested.len(),
+        ALL.len(),
+        "a test names a rule that is not in rules::ALL"
+    );
 }
 
 #[test]

@@ -171,20 +171,25 @@ pub struct CheckRun {
     pub checklist: Option<Checklist>,
 }
 
-/// `backlint check`.
-pub fn check(options: &CheckOptions, out: &mut dyn Write) -> Result<CheckRun, AppError> {
+/// `backlint check`: the report goes to `out`; notes beside a machine-readable report (what
+/// `--fix` did) go to `err`.
+pub fn check(
+    options: &CheckOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<CheckRun, AppError> {
     let (ws, mut outcome, mut checklist) = evaluate(options)?;
     if options.fix {
         let plan = super::fix::plan_for(&ws, &outcome, &checklist);
         if options.dry_run {
-            let verdict = super::fix::print_plan(&plan, options, out)?;
+            let verdict = super::fix::print_plan(&plan, options, out, err)?;
             return Ok(CheckRun {
                 verdict,
                 outcome: Some(outcome),
                 checklist: Some(checklist),
             });
         }
-        super::fix::apply(&ws, &plan, options, out)?;
+        super::fix::apply(&ws, &plan, options, out, err)?;
         if !plan.changes.is_empty() {
             (_, outcome, checklist) = evaluate(options)?;
         }

@@ -3,15 +3,19 @@
 use std::io::Write;
 
 use super::{AppError, Verdict, checklist_for};
-use crate::util::suggest;
 use crate::config::Config;
 use crate::rules;
+use crate::util::suggest;
 
 /// `backlint rules`: every rule and every checklist category.
 pub fn list_rules(config: &Config, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let checklist = checklist_for(config)?;
     writeln!(out, "Rules:")?;
-    let width = rules::ALL.iter().map(|r| r.id().as_str().len()).max().unwrap_or(0);
+    let width = rules::ALL
+        .iter()
+        .map(|r| r.id().as_str().len())
+        .max()
+        .unwrap_or(0);
     for rule in rules::ALL {
         writeln!(
             out,

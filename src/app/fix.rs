@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use super::{AppError, CheckOptions, Verdict, Workspace};
-use crate::outcome::CheckOutcome;
 use crate::fix::{self, FixContext, FixPlan};
+use crate::outcome::CheckOutcome;
 use crate::output::{Format, plural};
 use crate::source::one_line;
 use crate::triage::Checklist;
@@ -27,6 +27,7 @@ pub fn print_plan(
     plan: &FixPlan,
     options: &CheckOptions,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<Verdict, AppError> {
     out.write_all(fix::unified_diff(plan).as_bytes())?;
     let mut notes = Vec::new();
@@ -36,7 +37,7 @@ pub fn print_plan(
         plural(plan.changes.len(), "file")
     ));
     notes.extend(skipped_lines(plan));
-    write_notes(&notes, options, out)?;
+    write_notes(&notes, options, out, err)?;
     Ok(if plan.changes.is_empty() {
         Verdict::Clean
     } else {
@@ -50,6 +51,7 @@ pub fn apply(
     plan: &FixPlan,
     options: &CheckOptions,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), AppError> {
     fix::apply(plan, &ws.root).map_err(AppError::Fix)?;
     let mut notes: Vec<String> = plan
@@ -73,7 +75,7 @@ pub fn apply(
             plural(plan.changes.len(), "file")
         ));
     }
-    write_notes(&notes, options, out)
+    write_notes(&notes, options, out, err)
 }
 
 fn skipped_lines(plan: &FixPlan) -> Vec<String> {
@@ -90,11 +92,12 @@ fn skipped_lines(plan: &FixPlan) -> Vec<String> {
         .collect()
 }
 
-/// Notes go with a human report, and to stderr beside a machine-readable one.
+/// Notes go with a human report, and to `err` (stderr) beside a machine-readable one.
 fn write_notes(
     notes: &[String],
     options: &CheckOptions,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), AppError> {
     if options.format == Format::Human && options.output.is_none() {
         for note in notes {
@@ -104,7 +107,6 @@ fn write_notes(
             writeln!(out)?;
         }
     } else {
-        let mut err = std::io::stderr().lock();
         for note in notes {
             writeln!(err, "{note}")?;
         }

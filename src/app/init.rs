@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{AppError, Verdict, Workspace, check::check_tree};
-use crate::outcome::CheckOutcome;
 use crate::fix::spike::quoted;
 use crate::model::layout::is_markdown;
+use crate::outcome::CheckOutcome;
 use crate::output;
 
 const CONFIG_TEMPLATE: &str = include_str!("../../rules/templates/backlint.yaml");

@@ -54,7 +54,12 @@ impl SeverityTable {
         table.overrides = config
             .overrides
             .iter()
-            .map(|o| (o.paths.clone(), o.rules.iter().map(|(r, l)| (*r, *l)).collect()))
+            .map(|o| {
+                (
+                    o.paths.clone(),
+                    o.rules.iter().map(|(r, l)| (*r, *l)).collect(),
+                )
+            })
             .collect();
         table
     }
@@ -87,10 +92,11 @@ impl SeverityTable {
     /// Whether no finding of `rule` can be reported anywhere (so it need not run).
     pub fn off_everywhere(&self, rule: RuleId) -> bool {
         self.base_level(rule) == RuleLevel::Off
-            && self
-                .overrides
-                .iter()
-                .all(|(_, levels)| levels.iter().all(|(r, l)| *r != rule || *l == RuleLevel::Off))
+            && self.overrides.iter().all(|(_, levels)| {
+                levels
+                    .iter()
+                    .all(|(r, l)| *r != rule || *l == RuleLevel::Off)
+            })
     }
 }
 
@@ -112,7 +118,10 @@ mod tests {
         let mut config = Config::default();
         // Default only.
         let table = SeverityTable::resolve([], &config);
-        assert_eq!(table.level(RuleId::UnknownStatus, "a.md"), RuleLevel::Warning);
+        assert_eq!(
+            table.level(RuleId::UnknownStatus, "a.md"),
+            RuleLevel::Warning
+        );
         assert_eq!(table.level(RuleId::MissingSpike, "a.md"), RuleLevel::Error);
         // A pack changes the default; a later pack wins over an earlier one.
         let packs = [
@@ -136,12 +145,24 @@ mod tests {
             },
         ];
         let table = SeverityTable::resolve(packs, &config);
-        assert_eq!(table.level(RuleId::UnknownStatus, "a.md"), RuleLevel::Warning);
-        assert_eq!(table.level(RuleId::UnknownStatus, "legacy/a.md"), RuleLevel::Error);
-        assert_eq!(table.level(RuleId::UnknownStatus, "legacy/old/a.md"), RuleLevel::Off);
+        assert_eq!(
+            table.level(RuleId::UnknownStatus, "a.md"),
+            RuleLevel::Warning
+        );
+        assert_eq!(
+            table.level(RuleId::UnknownStatus, "legacy/a.md"),
+            RuleLevel::Error
+        );
+        assert_eq!(
+            table.level(RuleId::UnknownStatus, "legacy/old/a.md"),
+            RuleLevel::Off
+        );
         // Findings about no file see no override.
         assert_eq!(table.level(RuleId::UnknownStatus, ""), RuleLevel::Warning);
-        assert_eq!(table.level(RuleId::Unmeasurable, "legacy/a.md"), RuleLevel::Error);
+        assert_eq!(
+            table.level(RuleId::Unmeasurable, "legacy/a.md"),
+            RuleLevel::Error
+        );
     }
 
     #[test]

@@ -199,17 +199,8 @@ mod tests {
             a,
             sealed(RuleId::MissingSpike, "story-01", &["logging"], "")
         );
-        assert_ne!(
-            a,
-            sealed(RuleId::MissingSpike, "STORY-2", &["logging"], "")
-        );
-        assert_ne!(
-            a,
-            sealed(RuleId::MissingSpike, "STORY-1", &["storage"], "")
-        );
-        assert_ne!(
-            a,
-            sealed(RuleId::DanglingLink, "STORY-1", &["logging"], "")
-        );
+        assert_ne!(a, sealed(RuleId::MissingSpike, "STORY-2", &["logging"], ""));
+        assert_ne!(a, sealed(RuleId::MissingSpike, "STORY-1", &["storage"], ""));
+        assert_ne!(a, sealed(RuleId::DanglingLink, "STORY-1", &["logging"], ""));
     }
 }

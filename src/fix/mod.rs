@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::outcome::CheckOutcome;
-use crate::model::layout::is_markdown;
+use crate::model::FileRole;
 use crate::model::vocab::FieldNames;
+use crate::outcome::CheckOutcome;
 use crate::parse::frontmatter::{self, Split};
 use crate::parse::yaml::{self, YamlNode, YamlValue};
 use crate::triage::Checklist;
@@ -95,6 +95,8 @@ enum Container {
 
 /// One file's pending edit.
 struct PendingEdit {
+    /// How the check read the file.
+    role: FileRole,
     before: String,
     insertions: Vec<Insertion>,
     /// (item id, link key aliases, spike id): what the edited text must show.
@@ -152,12 +154,18 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
                 .push(skip("the item has no id field to link from"));
             continue;
         };
+        let Some(role) = cx.outcome.role_of(idx) else {
+            plan.skipped
+                .push(skip("the item's file is not known to the check"));
+            continue;
+        };
         if !edits.contains_key(&item.path) {
             match read_inside(cx.root, &item.path) {
                 Ok(text) => {
                     edits.insert(
                         item.path.clone(),
                         PendingEdit {
+                            role: role.clone(),
                             before: text,
                             insertions: Vec::new(),
                             expect: Vec::new(),
@@ -175,7 +183,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
             continue;
         };
         let text = edit.before.as_str();
-        let (map, container) = match locate(text, &item.path, id_at.start as usize) {
+        let (map, container) = match locate(text, &edit.role, id_at.start as usize) {
             Ok(found) => found,
             Err(reason) => {
                 plan.skipped.push(skip(&reason));
@@ -305,7 +313,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
             continue;
         }
         let after = link::apply(&edit.before, &edit.insertions);
-        match verify(&after, &path, cx.fields, &edit.expect) {
+        match verify(&after, &edit.role, cx.fields, &edit.expect) {
             Ok(()) => plan.changes.push(FileChange {
                 path,
                 before: Some(edit.before),
@@ -383,13 +391,20 @@ fn describe(checklist: &Checklist, ids: &[String]) -> (Vec<String>, Vec<String>)
         .unzip()
 }
 
-/// The YAML of an item file with file offsets: a Markdown file's front matter (with where
-/// that block ends), or a whole YAML file.
-fn read_yaml(text: &str, path: &str) -> Result<(YamlNode, Option<usize>), String> {
-    if !is_markdown(&path.to_ascii_lowercase()) {
-        return yaml::parse(text, 0)
-            .map(|tree| (tree, None))
-            .map_err(|e| format!("the file does not parse: {}", e.message));
+/// The YAML of an item file with file offsets, read in the role the check read it in: a
+/// Markdown file's front matter (with where that block ends), or a whole YAML file.
+fn read_yaml(text: &str, role: &FileRole) -> Result<(YamlNode, Option<usize>), String> {
+    match role {
+        FileRole::MarkdownItem(_) => {}
+        FileRole::YamlItems(_) => {
+            return yaml::parse(text, 0)
+                .map(|tree| (tree, None))
+                .map_err(|e| format!("the file does not parse: {}", e.message));
+        }
+        FileRole::MarkdownSections { .. } => {
+            return Err("the item is a section of a Markdown backlog file".to_string());
+        }
+        _ => return Err("the file does not hold items".to_string()),
     }
     let Split::Found(fm) = frontmatter::split(text) else {
         return Err("the item is not in a front matter block".to_string());
@@ -400,8 +415,8 @@ fn read_yaml(text: &str, path: &str) -> Result<(YamlNode, Option<usize>), String
 }
 
 /// Finds the mapping of the item whose id value starts at `id_at`.
-fn locate(text: &str, path: &str, id_at: usize) -> Result<(YamlNode, Container), String> {
-    let (tree, front_matter_end) = read_yaml(text, path)?;
+fn locate(text: &str, role: &FileRole, id_at: usize) -> Result<(YamlNode, Container), String> {
+    let (tree, front_matter_end) = read_yaml(text, role)?;
     if let Some(end) = front_matter_end {
         if !holds_value_at(&tree, id_at) {
             return Err("the item is a section of a Markdown backlog file".to_string());
@@ -458,11 +473,11 @@ fn find_entry(node: &YamlNode, at: usize) -> Option<&YamlNode> {
 /// Re-reads the edited text: every item must now name its spike under one of the link keys.
 fn verify(
     text: &str,
-    path: &str,
+    role: &FileRole,
     fields: &FieldNames,
     expect: &[(String, Vec<String>, String)],
 ) -> Result<(), String> {
-    let (tree, _) = read_yaml(text, path)?;
+    let (tree, _) = read_yaml(text, role)?;
     for (item, keys, spike) in expect {
         let Some(map) = mapping_with_id(&tree, &fields.id, item) else {
             return Err(format!("{item} is no longer found"));

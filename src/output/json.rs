@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::Summary;
-use crate::outcome::{CheckOutcome, finding_path};
 use crate::model::id_key;
+use crate::outcome::{CheckOutcome, finding_path};
 
 #[derive(Serialize)]
 pub struct JsonReport<'a> {

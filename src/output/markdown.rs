@@ -58,7 +58,11 @@ fn link(path: &str, line: Option<u32>, base: Option<&str>) -> String {
 }
 
 /// Writes the summary; `link_base` makes file links absolute (see [`github_link_base`]).
-pub fn write(out: &mut dyn Write, outcome: &CheckOutcome, link_base: Option<&str>) -> io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    outcome: &CheckOutcome,
+    link_base: Option<&str>,
+) -> io::Result<()> {
     let s = &outcome.summary;
     let verdict = match (s.errors, s.warnings) {
         (0, 0) => "✅ no problems".to_string(),
@@ -130,7 +134,13 @@ mod tests {
             link("backlog/t 1.md", Some(7), base.as_deref()),
             "[backlog/t 1.md:7](https://github.com/acme/shop/blob/abc123/backlog/t%201.md#L7)"
         );
-        assert_eq!(link("a.md", None, base.as_deref()), "[a.md](https://github.com/acme/shop/blob/abc123/a.md)");
-        assert_eq!(github_link_base("https://github.com", "acme/shop", ""), None);
+        assert_eq!(
+            link("a.md", None, base.as_deref()),
+            "[a.md](https://github.com/acme/shop/blob/abc123/a.md)"
+        );
+        assert_eq!(
+            github_link_base("https://github.com", "acme/shop", ""),
+            None
+        );
     }
 }

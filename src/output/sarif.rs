@@ -136,8 +136,11 @@ fn uri_escape(path: &str) -> String {
 
 /// The SARIF log of a check.
 pub fn log(outcome: &CheckOutcome) -> Sarif {
-    let rule_index: BTreeMap<&str, usize> =
-        ALL.iter().enumerate().map(|(i, r)| (r.id().as_str(), i)).collect();
+    let rule_index: BTreeMap<&str, usize> = ALL
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id().as_str(), i))
+        .collect();
     let results: Vec<SarifResult> = outcome
         .findings
         .iter()

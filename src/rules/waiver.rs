@@ -200,9 +200,9 @@ pub fn apply(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 .any(|s| finding.rule == s.rule.as_str() && s.category.is_none());
             let every_category = !finding.categories.is_empty()
                 && finding.categories.iter().all(|c| {
-                    active
-                        .iter()
-                        .any(|s| finding.rule == s.rule.as_str() && s.category.as_deref() == Some(c))
+                    active.iter().any(|s| {
+                        finding.rule == s.rule.as_str() && s.category.as_deref() == Some(c)
+                    })
                 });
             !(whole || every_category)
         });

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 
+use super::Checklist;
 use super::catalogue::{Catalogue, Category};
 use super::classify::PhraseClassifier;
 use super::detect::{Detectors, STANDALONE_SIGNALS, Signal, Target};
 use super::matcher::PhraseMatcher;
 use super::pack::{CategoryDef, RulePack};
-use super::Checklist;
 use crate::model::TextRole;
 use crate::model::vocab::normalise_word;
 

@@ -52,7 +52,11 @@ pub struct Checklist {
 }
 
 impl Checklist {
-    pub fn new(catalogue: Catalogue, detectors: Detectors, classifier: Box<dyn Classifier>) -> Self {
+    pub fn new(
+        catalogue: Catalogue,
+        detectors: Detectors,
+        classifier: Box<dyn Classifier>,
+    ) -> Self {
         Checklist {
             catalogue,
             detectors,

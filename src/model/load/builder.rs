@@ -186,9 +186,11 @@ impl ItemBuilder<'_> {
                 }
             }
             for html in &body.html {
-                if let Some(s) =
-                    super::super::suppress::parse_comment(&text[html.clone()], html.start, self.index)
-                {
+                if let Some(s) = super::super::suppress::parse_comment(
+                    &text[html.clone()],
+                    html.start,
+                    self.index,
+                ) {
                     suppressions.push(s);
                 }
             }

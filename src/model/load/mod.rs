@@ -53,7 +53,12 @@ pub struct LoadedFile {
 
 /// Loads one file as its role says: the engine, the change scope and the fix planner all
 /// read files through here.
-pub fn load_file(role: &FileRole, index: &LineIndex<'_>, path: &str, cx: LoadContext<'_>) -> LoadedFile {
+pub fn load_file(
+    role: &FileRole,
+    index: &LineIndex<'_>,
+    path: &str,
+    cx: LoadContext<'_>,
+) -> LoadedFile {
     match role {
         FileRole::MarkdownItem(place) => load_markdown(index, path, place, cx),
         FileRole::YamlItems(place) => load_yaml(index, path, place, cx),
@@ -80,7 +85,6 @@ fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
     }
     loaded
 }
-
 
 pub(super) fn too_large(index: &LineIndex<'_>, len: usize, max: usize) -> ParseFailure {
     ParseFailure {
@@ -156,7 +160,6 @@ pub(super) fn file_stem(path: &str) -> &str {
     // Backlog.md names files "task-12 - Title.md": the id is before " - ".
     stem.split_once(" - ").map_or(stem, |(id, _)| id).trim()
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -361,4 +364,3 @@ mod tests {
         assert_eq!(list_entry_text("* plain"), "plain");
     }
 }
-

@@ -146,4 +146,3 @@ fn section_id(heading: &str) -> Option<(String, String)> {
         },
     ))
 }
-

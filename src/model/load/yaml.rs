@@ -8,7 +8,9 @@ use super::super::layout::{Collection, ItemPlace, collection_of};
 use super::super::vocab::FieldNames;
 use super::builder::ItemBuilder;
 use super::recover::recover;
-use super::{LoadContext, LoadedFile, file_stem, is_item_mapping, looks_like_item, too_large, yaml_failure};
+use super::{
+    LoadContext, LoadedFile, file_stem, is_item_mapping, looks_like_item, too_large, yaml_failure,
+};
 
 /// Loads a YAML file: a mapping that is an item, a sequence of items, or a mapping whose
 /// sequences (`items:`, `tasks:`, `epics:`…) hold items.
