@@ -58,9 +58,84 @@ enum Command {
     },
     /// Print the JSON Schema of backlint.yaml (for editors).
     Schema,
+    /// For one item: each category's confidence, the thresholds, and the features and
+    /// evidence that decided.
+    Why {
+        /// The item's id.
+        item: String,
+        /// Files or folders to check (default: the repository root).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Output format: human or json.
+        #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = ["human", "json"])]
+        format: String,
+    },
+    /// Train and inspect the triage model.
+    #[command(subcommand)]
+    Triage(TriageCommand),
     /// Install or remove the git pre-commit hook.
     #[command(subcommand)]
     Hook(HookCommand),
+}
+
+#[derive(Args, Debug)]
+struct TrainArgs {
+    /// Labelled items (JSON Lines: file, id, must, allowed); several files are joined.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    labels: Vec<PathBuf>,
+    /// The folder each label's `file` is relative to.
+    #[arg(long, value_name = "DIR")]
+    corpus: PathBuf,
+    /// Recall the possible tier keeps, out of fold.
+    #[arg(long, default_value_t = 0.9, value_name = "R")]
+    target_recall: f64,
+    /// Precision the strong tier reaches, out of fold.
+    #[arg(long, default_value_t = 0.8, value_name = "P")]
+    target_precision: f64,
+    /// …as long as the strong tier keeps at least this recall, out of fold.
+    #[arg(long, default_value_t = 0.0, value_name = "R")]
+    min_strong_recall: f64,
+}
+
+impl TrainArgs {
+    fn options(&self) -> app::triage_train::TrainOptions {
+        app::triage_train::TrainOptions {
+            labels: self.labels.clone(),
+            corpus: self.corpus.clone(),
+            target_recall: self.target_recall,
+            target_precision: self.target_precision,
+            min_strong_recall: self.min_strong_recall,
+            ..app::triage_train::TrainOptions::default()
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum TriageCommand {
+    /// Train a triage model from labelled items (deterministic: same inputs, same bytes).
+    Train {
+        #[command(flatten)]
+        args: TrainArgs,
+        /// The model file to write.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Leave-one-backlog-out cross-validation of the model beside the phrase rules (Markdown).
+    Cv {
+        #[command(flatten)]
+        args: TrainArgs,
+    },
+    /// Labelled items with their regions and phrase hits, as JSON Lines (for research).
+    #[command(hide = true)]
+    Dump {
+        #[arg(long, required = true, num_args = 1..)]
+        labels: Vec<PathBuf>,
+        #[arg(long)]
+        corpus: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -111,6 +186,10 @@ struct CheckArgs {
     /// With --fix: print the unified diff and write nothing.
     #[arg(long, requires = "fix")]
     dry_run: bool,
+    /// Which findings fail the run (exit 1): `error` (default), or `warning` for warnings
+    /// too (default: `fail_on:` in backlint.yaml).
+    #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"])]
+    fail_on: Option<String>,
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -177,6 +256,29 @@ fn main() -> ExitCode {
             },
             &mut out,
         ),
+        Some(Command::Triage(TriageCommand::Train { args, output })) => {
+            app::triage_train::train(&args.options(), &output, &mut out)
+        }
+        Some(Command::Triage(TriageCommand::Cv { args })) => {
+            app::triage_train::cross_validate(&args.options(), &mut out)
+        }
+        Some(Command::Triage(TriageCommand::Dump { labels, corpus })) => {
+            app::triage_dump::dump(&labels, &corpus, &mut out)
+        }
+        Some(Command::Why {
+            item,
+            paths,
+            config,
+            format,
+        }) => app::why::why(
+            &app::why::WhyOptions {
+                item,
+                paths,
+                config,
+                json: format == "json",
+            },
+            &mut out,
+        ),
         Some(Command::Schema) => out
             .write_all(backlint::config::schema::json_schema().as_bytes())
             .map(|()| Verdict::Clean)
@@ -238,6 +340,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         color: use_color(args.color),
         width: terminal_width(),
         link_base: github_link_base(),
+        fail_on_warning: args.fail_on.as_deref().map(|s| s == "warning"),
     };
     let run = app::check(&options, out, &mut io::stderr().lock())?;
     let verdict = run.verdict;

@@ -65,6 +65,7 @@ rule_tests! {
     item_duplicate_id => DuplicateId,
     item_unknown_status => UnknownStatus,
     triage_missing_spike => MissingSpike,
+    triage_unconfirmed => Unconfirmed,
     triage_override_without_reason => OverrideWithoutReason,
     spike_dangling_link => DanglingLink,
     spike_not_threat_analysis => NotThreatAnalysis,

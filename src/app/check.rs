@@ -41,6 +41,9 @@ pub struct CheckOptions {
     pub width: usize,
     /// A URL prefix that makes file links in reports absolute (GitHub Actions), if any.
     pub link_base: Option<String>,
+    /// `--fail-on`: `Some(true)` fails on warnings too, `Some(false)` on errors only; `None`
+    /// follows `fail_on:` in backlint.yaml.
+    pub fail_on_warning: Option<bool>,
 }
 
 /// The files a check of `paths` reads (the configured roots, or the repository root, when no
@@ -195,7 +198,9 @@ pub fn check(
         }
     }
     write_outcome(options, &outcome, &FsReader, out)?;
-    let verdict = if outcome.summary.errors > 0 {
+    let fail_on_warning = options.fail_on_warning.unwrap_or(ws.config.fail_on_warning);
+    let verdict = if outcome.summary.errors > 0 || (fail_on_warning && outcome.summary.warnings > 0)
+    {
         Verdict::Failed
     } else {
         Verdict::Clean

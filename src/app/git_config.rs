@@ -19,8 +19,13 @@ struct GitPackReader<'a> {
 
 impl PackReader for GitPackReader<'_> {
     fn read(&self, path: &str) -> std::io::Result<String> {
+        self.read_bytes(path)
+            .map(|bytes| crate::source::decode(bytes).0)
+    }
+
+    fn read_bytes(&self, path: &str) -> std::io::Result<Vec<u8>> {
         match self.repo.file_at(self.rev, path) {
-            Ok(Some(bytes)) => Ok(crate::source::decode(bytes).0),
+            Ok(Some(bytes)) => Ok(bytes),
             Ok(None) => Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!("not in {}", self.rev),

@@ -8,6 +8,10 @@ pub mod fix;
 pub mod git_config;
 pub mod hook;
 pub mod init;
+pub mod labels;
+pub mod triage_dump;
+pub mod triage_train;
+pub mod why;
 pub mod workspace;
 
 pub use check::{CheckOptions, CheckRun, check};
@@ -17,9 +21,11 @@ pub use workspace::Workspace;
 use std::io;
 
 use crate::config::load::ConfigError;
-use crate::config::{Config, PackSource, RuleLevel, SeverityTable};
+use crate::config::{Config, ModelSetting, PackSource, RuleLevel, SeverityTable};
 use crate::diagnostic::RuleId;
 use crate::discover;
+use crate::triage::TriageModel;
+use crate::triage::model::BUILTIN_MODEL;
 use crate::triage::{self, Checklist, RulePack};
 
 /// Why a command could not run (exit code 2).
@@ -45,6 +51,10 @@ pub enum AppError {
     Hook(crate::hook::HookError),
     #[error("cannot use the baseline `{0}`: {1}")]
     Baseline(String, String),
+    #[error("labelled items: {0}")]
+    Labels(String),
+    #[error("no item has the id `{0}`{1}")]
+    UnknownItem(String, String),
     #[error(transparent)]
     Fix(crate::fix::FixError),
     #[error("cannot write `{0}`: {1}")]
@@ -96,6 +106,21 @@ pub fn packs_for(config: &Config) -> Result<Vec<(String, RulePack)>, AppError> {
 /// The checklist and the severity table of a run: the packs compiled, the configured
 /// categories switched off, and every rule's severity resolved once.
 pub fn rules_for(config: &Config) -> Result<(Checklist, SeverityTable), AppError> {
+    let (mut checklist, severities) = phrase_rules_for(config)?;
+    match &config.triage_model {
+        ModelSetting::Builtin => {
+            let model = builtin_model()?;
+            checklist.use_model(model, &config.triage_thresholds);
+        }
+        ModelSetting::File { model, .. } => checklist.use_model(model, &config.triage_thresholds),
+        ModelSetting::PhraseRules => {}
+    }
+    Ok((checklist, severities))
+}
+
+/// Like [`rules_for`], with every category scored by its phrase rules (no model): what a
+/// model is trained on.
+pub fn phrase_rules_for(config: &Config) -> Result<(Checklist, SeverityTable), AppError> {
     let packs = packs_for(config)?;
     let mut checklist = triage::compile(&packs).map_err(|errors| {
         AppError::Packs(
@@ -116,6 +141,15 @@ pub fn rules_for(config: &Config) -> Result<(Checklist, SeverityTable), AppError
     });
     let severities = SeverityTable::resolve(pack_levels, config);
     Ok((checklist, severities))
+}
+
+/// The model compiled into backlint, read once.
+pub fn builtin_model() -> Result<&'static TriageModel, AppError> {
+    static MODEL: std::sync::OnceLock<Result<TriageModel, String>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| TriageModel::from_bytes(BUILTIN_MODEL).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| AppError::Packs(format!("the built-in triage model: {e}")))
 }
 
 /// Compiles the checklist of `config` (see [`rules_for`]).

@@ -13,7 +13,9 @@ use std::ops::Range;
 
 use globset::GlobSet;
 
-use crate::triage::RulePack;
+use std::sync::Arc;
+
+use crate::triage::{RulePack, Thresholds, TriageModel};
 
 use crate::diagnostic::{RuleId, Severity};
 use crate::model::{FieldNames, StatusTable};
@@ -75,6 +77,21 @@ impl PackSource {
     }
 }
 
+/// Which classifier scores the built-in categories (`triage_model:`).
+#[derive(Clone, Debug, Default)]
+pub enum ModelSetting {
+    /// The model compiled into backlint (the default).
+    #[default]
+    Builtin,
+    /// The phrase rules alone (`triage_model: phrase-rules`): no possible tier.
+    PhraseRules,
+    /// A team's own model file (from `backlint triage train`), already read and validated.
+    File {
+        path: String,
+        model: Arc<TriageModel>,
+    },
+}
+
 /// Severities for some paths only (`overrides:`).
 #[derive(Clone, Debug)]
 pub struct PathOverride {
@@ -120,6 +137,12 @@ pub struct Config {
     pub baseline: Option<String>,
     /// The configuration file this came from (for messages), or empty.
     pub source_path: String,
+    /// The classifier of the built-in categories.
+    pub triage_model: ModelSetting,
+    /// Tier thresholds per category, replacing the model's.
+    pub triage_thresholds: Vec<(String, Thresholds)>,
+    /// Warnings fail the run too (`fail_on: warning` or `--fail-on warning`).
+    pub fail_on_warning: bool,
 }
 
 impl Default for Config {
@@ -140,6 +163,9 @@ impl Default for Config {
             definition_of_done: None,
             baseline: None,
             source_path: String::new(),
+            triage_model: ModelSetting::Builtin,
+            triage_thresholds: Vec::new(),
+            fail_on_warning: false,
         }
     }
 }

@@ -47,6 +47,37 @@ pub struct ConfigFile {
     /// A baseline file (from `backlint baseline`) that `check` applies: its findings are
     /// accepted debt.
     pub baseline: Option<String>,
+    /// What scores the built-in checklist categories: `builtin` (the model compiled into
+    /// backlint, the default), `phrase-rules` (the phrase rules alone, no possible tier), or
+    /// the path of a model file from `backlint triage train`.
+    pub triage_model: Option<String>,
+    /// Confidence thresholds of the two tiers per category, replacing the model's:
+    /// `private-data: {possible: 0.3, strong: 0.7}`.
+    pub triage_thresholds: Option<BTreeMap<String, TierThresholds>>,
+    /// `warning`: warnings (such as `triage/unconfirmed`) fail the run too. Default `error`.
+    pub fail_on: Option<FailOn>,
+}
+
+/// The two tiers' thresholds of one category.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TierThresholds {
+    /// At or above this confidence the item may touch the category (a warning).
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub possible: f32,
+    /// At or above this confidence the item touches the category (an error without a spike).
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub strong: f32,
+}
+
+/// Which severity fails the run.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 /// Field names per meaning.

@@ -43,6 +43,7 @@ rule_ids! {
     DuplicateId = "item/duplicate-id", Error;
     UnknownStatus = "item/unknown-status", Warning;
     MissingSpike = "triage/missing-spike", Error;
+    Unconfirmed = "triage/unconfirmed", Warning;
     OverrideWithoutReason = "triage/override-without-reason", Error;
     DanglingLink = "spike/dangling-link", Error;
     NotThreatAnalysis = "spike/not-threat-analysis", Error;

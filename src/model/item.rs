@@ -115,11 +115,13 @@ pub fn sprint_key(raw: &str) -> Vec<SprintPart> {
     parts
 }
 
-/// `triage: {CATEGORY: false, reason: "…"}`.
+/// `triage: {CATEGORY: false, reason: "…"}` (or `CATEGORY: true`: it applies).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TriageOverride {
     /// Categories declared not to apply, with the span of their key.
     pub disabled: Vec<Spanned<String>>,
+    /// Categories declared to apply, with the span of their key.
+    pub confirmed: Vec<Spanned<String>>,
     pub reason: Option<Spanned<String>>,
     pub at: Span,
 }

@@ -7,6 +7,12 @@ use serde::Serialize;
 
 use crate::diagnostic::Summary;
 use crate::model::id_key;
+use crate::triage::{CategoryMatch, Tier};
+
+/// A confidence with three decimals (stable output, no float noise).
+fn rounded(confidence: f32) -> f64 {
+    (f64::from(confidence) * 1000.0).round() / 1000.0
+}
 use crate::outcome::{CheckOutcome, finding_path};
 
 #[derive(Serialize)]
@@ -31,6 +37,10 @@ pub struct JsonItem<'a> {
 #[derive(Serialize)]
 pub struct JsonCategory<'a> {
     pub category: &'a str,
+    /// `strong` (triggered) or `possible` (asks for confirmation).
+    pub tier: &'a str,
+    /// The classifier's confidence, in [0, 1].
+    pub confidence: f64,
     pub evidence: Vec<JsonEvidence<'a>>,
 }
 
@@ -68,10 +78,14 @@ pub fn report(outcome: &CheckOutcome) -> JsonReport<'_> {
             let triage = outcome.triage.get(idx);
             let categories = triage
                 .map(|t| {
-                    t.categories
-                        .iter()
+                    let mut all: Vec<&CategoryMatch> =
+                        t.categories.iter().chain(&t.possible).collect();
+                    all.sort_by_key(|c| c.category);
+                    all.into_iter()
                         .map(|c| JsonCategory {
                             category: &outcome.category_ids[c.category],
+                            tier: c.tier.unwrap_or(Tier::Possible).name(),
+                            confidence: rounded(c.confidence),
                             evidence: c
                                 .evidence
                                 .iter()

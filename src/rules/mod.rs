@@ -111,6 +111,7 @@ pub static ALL: &[&dyn Rule] = &[
     &item::DuplicateId,
     &item::UnknownStatus,
     &triage::MissingSpike,
+    &triage::Unconfirmed,
     &triage::OverrideWithoutReason,
     &spike::DanglingLink,
     &spike::NotThreatAnalysis,

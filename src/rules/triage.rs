@@ -129,6 +129,94 @@ impl MissingSpike {
 
 declare_rule! {
     /// ## What it checks
+    /// An item that *may* touch a checklist category: the triage model's confidence is in the
+    /// possible tier (at or above the category's `possible` threshold, below its `strong`
+    /// one), no threat-analysis spike is linked in either direction, and the item's `triage:`
+    /// does not answer the question. Threat-analysis spikes, cancelled and archived items are
+    /// not checked. A warning: it never fails a commit unless `fail_on: warning` (or
+    /// `--fail-on warning`) says so.
+    ///
+    /// ## Why
+    /// The triage checklist asks whether an item changes network input, authentication,
+    /// private data, storage or logging. When the evidence is strong backlint says so
+    /// (`triage/missing-spike`); when it is weaker, backlint asks instead of guessing, so that
+    /// few real risks pass without at least a question and a wrong guess never blocks work.
+    /// Either answer is a decision the team can review later.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// id: STORY-4
+    /// title: Show the customer's order history
+    /// type: story
+    /// status: todo
+    /// ```
+    /// `STORY-4 may touch private data (0.62): link a threat-analysis spike, or decline with
+    /// `triage: {private-data: false, reason: …}``
+    ///
+    /// ## How to fix
+    /// If the item does touch the category, link a threat-analysis spike (`spikes: [SPIKE-…]`)
+    /// or confirm it with `triage: {private-data: true}` (then `triage/missing-spike` asks
+    /// for the spike). If it does not, decline it with a reason:
+    /// `triage: {private-data: false, reason: "shows the customer's own orders only; no new data"}`.
+    /// `backlint why STORY-4` shows the score, the thresholds and the evidence.
+    pub struct Unconfirmed {
+        id: Unconfirmed,
+        summary: "an item may touch a checklist category (possible tier) and neither a spike nor `triage:` answers it",
+    }
+}
+
+impl Check for Unconfirmed {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (idx, item) in cx.backlog.items.iter().enumerate() {
+            let Some(triage) = cx.triage.get(idx) else {
+                continue;
+            };
+            if triage.possible.is_empty()
+                || !cx.reported(idx)
+                || item.status == Status::Cancelled
+                || is_threat_analysis_spike(item)
+                || !cx.backlog.threat_spikes(idx).is_empty()
+            {
+                continue;
+            }
+            for found in &triage.possible {
+                if found.tier.is_none() {
+                    continue;
+                }
+                let id = cx.checklist.categories()[found.category].id.clone();
+                let title = cx.category_title(found.category);
+                let mut finding = self
+                    .finding(format!(
+                        "{} may touch {title} ({:.2}): link a threat-analysis spike, or decline with \
+                         `triage: {{{id}: false, reason: …}}`",
+                        one_line(&item.id),
+                        found.confidence
+                    ))
+                    .item(idx, &item.id)
+                    .categories(vec![id.clone()])
+                    .content(id.clone())
+                    .help(format!(
+                        "if it does touch {title}, link a spike (`spikes: [SPIKE-…]`) or confirm it with \
+                         `triage: {{{id}: true}}`; if not, say why: `triage: {{{id}: false, \
+                         reason: \"…\"}}`. `backlint why {}` shows the evidence",
+                        one_line(&item.id)
+                    ));
+                finding = match found.evidence.first() {
+                    Some(ev) => finding.at(ev.span, format!("{title}? '{}'", one_line(&ev.text))),
+                    None => finding.at(item.at, format!("{title}?")),
+                };
+                for ev in found.evidence.iter().skip(1).take(2) {
+                    finding =
+                        finding.related(ev.span, format!("{title}? '{}'", one_line(&ev.text)));
+                }
+                out.push(finding);
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
     /// A `triage:` override that switches a category off without a `reason`.
     ///
     /// ## Why

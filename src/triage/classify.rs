@@ -8,7 +8,7 @@ use crate::model::Item;
 use crate::model::vocab::normalise_word;
 use crate::source::LineIndex;
 
-use super::detect::{Detectors, Evidence, Scan, Target};
+use super::detect::{Detectors, Evidence, EvidenceSource, Scan, Target};
 
 /// What a classifier sees of one item.
 pub struct ItemText<'a> {
@@ -20,12 +20,35 @@ pub struct ItemText<'a> {
     pub detectors: &'a Detectors,
 }
 
+/// How sure a classifier is that an item touches a category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// May touch it: asks for confirmation (`triage/unconfirmed`, a warning).
+    Possible,
+    /// Touches it: needs a threat-analysis spike (`triage/missing-spike`).
+    Strong,
+}
+
+impl Tier {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Possible => "possible",
+            Tier::Strong => "strong",
+        }
+    }
+}
+
 /// One category's score for one item, with the evidence that carried it (strongest first is
 /// not required; the checklist orders it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryScore {
     pub category: usize,
+    /// The classifier's raw score (phrase evidence; for a learned model, its margin).
     pub score: f32,
+    /// How sure the classifier is, in [0, 1].
+    pub confidence: f32,
+    /// The tier the confidence reaches, if any.
+    pub tier: Option<Tier>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -33,14 +56,39 @@ pub struct CategoryScore {
 pub trait Classifier: Send + Sync + std::fmt::Debug {
     /// One score per category that has any evidence (others may be left out).
     fn classify(&self, text: &ItemText<'_>) -> Vec<CategoryScore>;
+
+    /// The features and weights behind one category's score, when a model decides it.
+    fn explain(&self, _text: &ItemText<'_>, _category: usize) -> Option<Explanation> {
+        None
+    }
+}
+
+/// Why a learned category scored as it did (for `backlint why`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub category: usize,
+    pub bias: f32,
+    /// Each feature with the model's weight for it.
+    pub features: Vec<(super::features::Feature, f32)>,
+    pub confidence: f32,
+    pub thresholds: super::model::Thresholds,
 }
 
 /// Scores by weighted evidence: phrases (by the weight of their text's role, their token
-/// context and the title's dampening), labels, paths and field values.
-#[derive(Clone, Copy, Debug)]
+/// context and the title's dampening), labels, paths and field values. A category whose
+/// score reaches its threshold is in the strong tier; there is no possible tier.
+#[derive(Clone, Debug)]
 pub struct PhraseClassifier {
-    /// The number of categories.
-    pub categories: usize,
+    /// Per category: the score that triggers it.
+    pub thresholds: Vec<f32>,
+}
+
+/// The confidence a phrase score stands for: 0.8 at the threshold, rising towards 1.
+pub fn phrase_confidence(score: f32, threshold: f32) -> f32 {
+    if score <= 0.0 || threshold <= 0.0 {
+        return 0.0;
+    }
+    1.0 - (-1.6 * score / threshold).exp()
 }
 
 /// The mentions of one phrase as evidence of one category.
@@ -124,10 +172,12 @@ impl Classifier for PhraseClassifier {
                 .then(b.value().total_cmp(&a.value()))
                 .then(a.start.cmp(&b.start))
         });
-        let mut scores: Vec<CategoryScore> = (0..self.categories)
+        let mut scores: Vec<CategoryScore> = (0..self.thresholds.len())
             .map(|category| CategoryScore {
                 category,
                 score: 0.0,
+                confidence: 0.0,
+                tier: None,
                 evidence: Vec::new(),
             })
             .collect();
@@ -149,6 +199,7 @@ impl Classifier for PhraseClassifier {
                         .into_owned(),
                     span: index.span(tally.start..tally.end),
                     weight: tally.value(),
+                    source: EvidenceSource::Phrase,
                 });
             }
         }
@@ -162,6 +213,7 @@ impl Classifier for PhraseClassifier {
                             text: format!("label `{}`", label.value),
                             span: label.span,
                             weight: *weight,
+                            source: EvidenceSource::Label,
                         });
                     }
                 }
@@ -176,6 +228,7 @@ impl Classifier for PhraseClassifier {
                             text: format!("path `{}`", item.path),
                             span: item.start,
                             weight: *weight,
+                            source: EvidenceSource::Path,
                         });
                     }
                 }
@@ -191,9 +244,17 @@ impl Classifier for PhraseClassifier {
                             text: format!("{key}: {}", value.value),
                             span: value.span,
                             weight: *weight,
+                            source: EvidenceSource::Field,
                         });
                     }
                 }
+            }
+        }
+        for slot in &mut scores {
+            let threshold = self.thresholds.get(slot.category).copied().unwrap_or(1.0);
+            slot.confidence = phrase_confidence(slot.score, threshold);
+            if slot.score + 1e-6 >= threshold {
+                slot.tier = Some(Tier::Strong);
             }
         }
         scores

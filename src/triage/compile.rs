@@ -393,7 +393,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         }
     };
     let classifier = PhraseClassifier {
-        categories: categories.len(),
+        thresholds: categories.iter().map(|c| c.threshold).collect(),
     };
     Ok(Checklist::new(
         Catalogue { categories },

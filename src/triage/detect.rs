@@ -47,6 +47,15 @@ pub enum Target {
     Signal(Signal),
 }
 
+/// What kind of detector found a piece of evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceSource {
+    Phrase,
+    Label,
+    Path,
+    Field,
+}
+
 /// A piece of evidence: text that counted, where it is, and how much.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
@@ -55,6 +64,7 @@ pub struct Evidence {
     pub span: Span,
     /// How much it counted.
     pub weight: f32,
+    pub source: EvidenceSource,
 }
 
 /// Compiled detectors.
@@ -134,6 +144,7 @@ impl Detectors {
                                     .into_owned(),
                                 span: index.span(start..end),
                                 weight: 1.0,
+                                source: EvidenceSource::Phrase,
                             };
                             match signal {
                                 Signal::DeferredSecurity => scan.deferred_security.push(evidence),
@@ -202,6 +213,7 @@ impl Detectors {
                     text: m.as_str().to_string(),
                     span: index.span(start..start + m.len()),
                     weight: 1.0,
+                    source: EvidenceSource::Phrase,
                 })
             })
     }

@@ -7,23 +7,33 @@ pub mod catalogue;
 pub mod classify;
 pub mod compile;
 pub mod detect;
+pub mod features;
+pub mod learn;
+pub mod learned;
 pub mod matcher;
+pub mod model;
 pub mod pack;
 
 pub use catalogue::{Catalogue, Category};
-pub use classify::{CategoryScore, Classifier, ItemText, PhraseClassifier};
+pub use classify::{CategoryScore, Classifier, ItemText, PhraseClassifier, Tier};
 pub use compile::{PackError, compile};
 pub use detect::{Detectors, Evidence, Scan, Signal};
+pub use learned::LearnedClassifier;
+pub use model::{Thresholds, TriageModel};
 pub use pack::{BUILTIN_PACKS, RulePack, builtin, parse_pack};
 
 use crate::model::Item;
 use crate::source::LineIndex;
 
-/// A category the item triggered.
+/// A category the item triggered (strong tier) or may touch (possible tier).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryMatch {
     pub category: usize,
     pub score: f32,
+    /// The classifier's confidence, in [0, 1].
+    pub confidence: f32,
+    /// `None` only in explanations (`keep_all`), for categories below both tiers.
+    pub tier: Option<Tier>,
     /// Strongest first.
     pub evidence: Vec<Evidence>,
 }
@@ -31,8 +41,11 @@ pub struct CategoryMatch {
 /// Everything triage learned about one item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ItemTriage {
-    /// Triggered categories, in checklist order.
+    /// Triggered categories (strong tier, or confirmed by the item's `triage:`), in checklist
+    /// order.
     pub categories: Vec<CategoryMatch>,
+    /// Categories in the possible tier, neither confirmed nor declined by `triage:`.
+    pub possible: Vec<CategoryMatch>,
     /// Categories the item's `triage:` override switched off.
     pub overridden: Vec<usize>,
     pub deferred_security: Vec<Evidence>,
@@ -64,6 +77,35 @@ impl Checklist {
         }
     }
 
+    /// The phrase classifier of this checklist's categories (the prior of a learned model).
+    pub fn phrase_classifier(&self) -> PhraseClassifier {
+        PhraseClassifier {
+            thresholds: self
+                .catalogue
+                .categories
+                .iter()
+                .map(|c| c.threshold)
+                .collect(),
+        }
+    }
+
+    /// Scores the categories a trained model knows with it (thresholds from the model unless
+    /// `thresholds` names the category); the others keep their phrase rules.
+    pub fn use_model(&mut self, model: &TriageModel, thresholds: &[(String, Thresholds)]) {
+        let learned = LearnedClassifier::new(
+            self.phrase_classifier(),
+            model,
+            &self.catalogue.ids(),
+            thresholds,
+        );
+        self.classifier = Box::new(learned);
+    }
+
+    /// The classifier in use.
+    pub fn classifier(&self) -> &dyn Classifier {
+        self.classifier.as_ref()
+    }
+
     /// The categories, indexed like `CategoryMatch::category`.
     pub fn categories(&self) -> &[Category] {
         &self.catalogue.categories
@@ -84,8 +126,8 @@ impl Checklist {
         self.classify_with(item, index, false)
     }
 
-    /// Like [`Checklist::classify`]; with `keep_all`, categories below their threshold are kept
-    /// too (with their scores), to show why an item did or did not trigger.
+    /// Like [`Checklist::classify`]; with `keep_all`, categories below both tiers are kept in
+    /// `possible` too (with `tier: None`), to show why an item did or did not trigger.
     pub fn classify_with(&self, item: &Item, index: &LineIndex<'_>, keep_all: bool) -> ItemTriage {
         let scan = self.detectors.scan(item, index);
         let mut scores = self.classifier.classify(&ItemText {
@@ -100,10 +142,12 @@ impl Checklist {
             attacker_story: scan.attacker_story,
             ..ItemTriage::default()
         };
-        let overrides = item.triage_override.as_ref();
+        let answers = item.triage_override.as_ref();
         for CategoryScore {
             category,
             score,
+            confidence,
+            tier,
             mut evidence,
         } in scores
         {
@@ -113,10 +157,13 @@ impl Checklist {
             if def.disabled {
                 continue;
             }
-            if score + 1e-6 < def.threshold && !(keep_all && score > 0.0) {
+            let declined = answers.is_some_and(|o| o.disabled.iter().any(|d| d.value == def.id));
+            let confirmed = answers.is_some_and(|o| o.confirmed.iter().any(|d| d.value == def.id));
+            let tier = if confirmed { Some(Tier::Strong) } else { tier };
+            if tier.is_none() && !(keep_all && score > 0.0) {
                 continue;
             }
-            if overrides.is_some_and(|o| o.disabled.iter().any(|d| d.value == def.id)) {
+            if declined && tier.is_some() {
                 out.overridden.push(category);
                 continue;
             }
@@ -126,11 +173,17 @@ impl Checklist {
                     .then(a.span.start.cmp(&b.span.start))
             });
             evidence.truncate(classify::MAX_EVIDENCE);
-            out.categories.push(CategoryMatch {
+            let found = CategoryMatch {
                 category,
                 score,
+                confidence,
+                tier,
                 evidence,
-            });
+            };
+            match tier {
+                Some(Tier::Strong) => out.categories.push(found),
+                _ => out.possible.push(found),
+            }
         }
         if item.is_labelled("non-functional") || item.is_labelled("nfr") {
             out.measurable = self.detectors.find_measurable(item, index);

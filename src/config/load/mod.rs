@@ -19,10 +19,12 @@ use values::{
     resolve_pack, rule_levels, seq, status_named, strings, unknown_key,
 };
 
-use super::{Config, DodSetting, PackSource, PathOverride};
+use super::{Config, DodSetting, ModelSetting, PackSource, PathOverride};
 use crate::parse::yaml::{self, YamlNode, YamlValue};
 use crate::source::{LineIndex, SourceId};
+use crate::triage::model::BUILTIN_MODEL;
 use crate::triage::pack::RulePack;
+use crate::triage::{Thresholds, TriageModel};
 
 /// Names of configuration files, in the order they are looked for in each folder.
 pub const CONFIG_FILE_NAMES: &[&str] = &[
@@ -104,10 +106,16 @@ pub fn find(start: &Path, root: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Reads pack files. The working tree reads from disk; `--config-from-ref` reads a git tree.
+/// Reads the files a configuration names (rule packs, a triage model). The working tree reads
+/// from disk; `--config-from-ref` reads a git tree.
 pub trait PackReader {
     /// The text of `path` (relative to the repository root, `/`-separated).
     fn read(&self, path: &str) -> std::io::Result<String>;
+
+    /// The bytes of `path`.
+    fn read_bytes(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.read(path).map(String::into_bytes)
+    }
 }
 
 /// Reads pack files from the working tree under `root`.
@@ -118,6 +126,10 @@ pub struct DiskPackReader<'a> {
 impl PackReader for DiskPackReader<'_> {
     fn read(&self, path: &str) -> std::io::Result<String> {
         std::fs::read_to_string(self.root.join(path))
+    }
+
+    fn read_bytes(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.root.join(path))
     }
 }
 
@@ -170,6 +182,7 @@ pub fn parse(
     };
     let mut has_inline_pack = false;
     let mut disabled: Vec<(String, YamlNode)> = Vec::new();
+    let mut thresholds: Vec<(String, Thresholds, YamlNode)> = Vec::new();
     for (key, value) in entries {
         let Some(name) = key.as_str() else {
             problems.at(key, "keys must be strings", None);
@@ -337,6 +350,15 @@ pub fn parse(
                 },
                 _ => problems.at(value, "`baseline` is the path of a baseline file", None),
             },
+            "triage_model" => config.triage_model = triage_model(value, &mut problems, dir, packs),
+            "triage_thresholds" => {
+                thresholds = triage_thresholds(value, &mut problems);
+            }
+            "fail_on" => match value.as_str() {
+                Some("error") => config.fail_on_warning = false,
+                Some("warning") => config.fail_on_warning = true,
+                _ => problems.at(value, "`fail_on` is `error` or `warning`", None),
+            },
             "max_file_size" => match &value.value {
                 YamlValue::Int(n) if *n > 0 => config.max_file_size = *n as usize,
                 _ => problems.at(value, "`max_file_size` is a positive number of bytes", None),
@@ -364,11 +386,159 @@ pub fn parse(
             }
         }
     }
+    let model_categories: Vec<String> = match &config.triage_model {
+        ModelSetting::Builtin => TriageModel::from_bytes(BUILTIN_MODEL)
+            .map(|m| m.header.categories.iter().map(|c| c.id.clone()).collect())
+            .unwrap_or_default(),
+        ModelSetting::File { model, .. } => model
+            .header
+            .categories
+            .iter()
+            .map(|c| c.id.clone())
+            .collect(),
+        ModelSetting::PhraseRules => Vec::new(),
+    };
+    for (id, t, node) in thresholds {
+        if model_categories.contains(&id) {
+            config.triage_thresholds.push((id, t));
+        } else if model_categories.is_empty() {
+            problems.at(
+                &node,
+                "`triage_thresholds` needs a triage model; `triage_model: phrase-rules` has none",
+                Some("set a category's phrase threshold with `threshold:` in its rule pack".into()),
+            );
+        } else {
+            let help = crate::util::suggest(&id, &model_categories)
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| {
+                    Some(format!(
+                        "the model scores {}; other categories keep their phrase `threshold:`",
+                        model_categories.join(", ")
+                    ))
+                });
+            problems.at(
+                &node,
+                format!(
+                    "the triage model does not score `{}`",
+                    crate::source::one_line(&id)
+                ),
+                help,
+            );
+        }
+    }
     if problems.errors.is_empty() {
         Ok(config)
     } else {
         Err(problems.errors)
     }
+}
+
+/// `triage_model:` — `builtin`, `phrase-rules`, or a model file in the repository.
+fn triage_model(
+    value: &YamlNode,
+    problems: &mut Problems<'_>,
+    dir: &str,
+    files: &dyn PackReader,
+) -> ModelSetting {
+    let Some(text) = value.as_str() else {
+        problems.at(
+            value,
+            "`triage_model` is `builtin`, `phrase-rules`, or the path of a model file",
+            None,
+        );
+        return ModelSetting::Builtin;
+    };
+    match text.trim() {
+        "builtin" | "builtin:default" => return ModelSetting::Builtin,
+        "phrase-rules" | "none" => return ModelSetting::PhraseRules,
+        _ => {}
+    }
+    let Some(path) = join_inside(dir, text.trim()) else {
+        problems.at(value, format!("`{text}` is outside the repository"), None);
+        return ModelSetting::Builtin;
+    };
+    let bytes = match files.read_bytes(&path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            problems.at(
+                value,
+                format!("cannot read the triage model `{path}`: {err}"),
+                Some("train one with `backlint triage train --labels … --corpus … -o FILE`".into()),
+            );
+            return ModelSetting::Builtin;
+        }
+    };
+    match TriageModel::from_bytes(&bytes) {
+        Ok(model) => ModelSetting::File {
+            path,
+            model: std::sync::Arc::new(model),
+        },
+        Err(err) => {
+            problems.at(
+                value,
+                format!("`{path}` is not a usable triage model: {err}"),
+                None,
+            );
+            ModelSetting::Builtin
+        }
+    }
+}
+
+/// `triage_thresholds: {CATEGORY: {possible: 0.3, strong: 0.7}}`.
+fn triage_thresholds(
+    value: &YamlNode,
+    problems: &mut Problems<'_>,
+) -> Vec<(String, Thresholds, YamlNode)> {
+    let mut out = Vec::new();
+    for (k, v) in map_entries(value, problems, "triage_thresholds") {
+        let Some(id) = k.as_str() else {
+            problems.at(k, "category ids are strings", None);
+            continue;
+        };
+        let mut possible = None;
+        let mut strong = None;
+        for (tk, tv) in map_entries(v, problems, id) {
+            let number = match &tv.value {
+                YamlValue::Float(f) => Some(*f as f32),
+                YamlValue::Int(i) => Some(*i as f32),
+                _ => None,
+            }
+            .filter(|n| (0.0..=1.0).contains(n));
+            let slot = match tk.as_str() {
+                Some("possible") => &mut possible,
+                Some("strong") => &mut strong,
+                Some(other) => {
+                    unknown_key(problems, tk, other, &["possible", "strong"]);
+                    continue;
+                }
+                None => {
+                    problems.at(tk, "keys must be strings", None);
+                    continue;
+                }
+            };
+            match number {
+                Some(n) => *slot = Some(n),
+                None => problems.at(tv, "a threshold is a confidence from 0 to 1", None),
+            }
+        }
+        match (possible, strong) {
+            (Some(p), Some(s)) if p <= s => out.push((
+                id.to_string(),
+                Thresholds {
+                    possible: p,
+                    strong: s,
+                },
+                k.clone(),
+            )),
+            (Some(_), Some(_)) => problems.at(v, "`possible` must not be above `strong`", None),
+            _ => problems.at(
+                v,
+                "give both thresholds: `{possible: 0.3, strong: 0.7}`",
+                None,
+            ),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

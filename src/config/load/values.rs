@@ -57,6 +57,9 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "signals",
     "max_file_size",
     "baseline",
+    "triage_model",
+    "triage_thresholds",
+    "fail_on",
 ];
 
 /// Meanings that `fields:` can rename (kept equal to the JSON Schema by a test).

@@ -316,6 +316,7 @@ impl ItemBuilder<'_> {
 
     fn triage_override(&self, key: &YamlNode, value: &YamlNode) -> TriageOverride {
         let mut disabled = Vec::new();
+        let mut confirmed = Vec::new();
         let mut reason = None;
         if let Some(entries) = value.as_map() {
             for (k, v) in entries {
@@ -333,11 +334,21 @@ impl ItemBuilder<'_> {
                     })
                 {
                     disabled.push(Spanned::new(name.to_string(), self.span(k.span.clone())));
+                } else if v.value == YamlValue::Bool(true)
+                    || v.as_str().is_some_and(|s| {
+                        matches!(
+                            s.trim().to_ascii_lowercase().as_str(),
+                            "yes" | "on" | "true"
+                        )
+                    })
+                {
+                    confirmed.push(Spanned::new(name.to_string(), self.span(k.span.clone())));
                 }
             }
         }
         TriageOverride {
             disabled,
+            confirmed,
             reason,
             at: self.span(key.span.clone()),
         }
