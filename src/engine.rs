@@ -4,18 +4,21 @@
 //! severities → order the findings → count the summary. The app only gathers the inputs
 //! (configuration, files, git, the clock) and renders the outcome.
 
+use std::time::{Duration, Instant};
+
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
+use crate::cache::{self, CacheKey, ItemCache};
 use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::discover::git::Change;
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
 use crate::model::{Backlog, FileRole, LayoutIndex, dod};
-use crate::outcome::{CheckOutcome, finding_path_str};
+use crate::outcome::{CacheWrites, CheckOutcome, Timings, finding_path_str};
 use crate::rules::{self, Context};
 use crate::scope::ChangeScope;
-use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
+use crate::source::{InputFile, LineIndex, Origin, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
 
 /// A baseline to apply, with the path its findings name.
@@ -49,6 +52,17 @@ pub struct CheckInput<'a> {
     /// every item.
     pub changes: Option<Vec<Change>>,
     pub config_change: Option<ConfigChange>,
+    /// Parsed and triaged files of earlier runs, by content.
+    pub cache: Option<&'a ItemCache>,
+}
+
+/// What the cache did for one file.
+#[derive(Default)]
+enum CacheUse {
+    #[default]
+    None,
+    Hit(CacheKey),
+    Made(CacheKey, Vec<u8>),
 }
 
 /// One file's contribution, produced in parallel.
@@ -57,6 +71,15 @@ struct FileResult {
     loaded: LoadedFile,
     triage: Vec<ItemTriage>,
     read: bool,
+    /// The file's path, when a stamp is recorded for it.
+    path: String,
+    cache: CacheUse,
+    /// A working-tree file's stamp and blob id, to record for the next run.
+    stamp: Option<(cache::FileStamp, [u8; 20])>,
+    /// Time spent reading, parsing and triaging it.
+    read_time: Duration,
+    parse_time: Duration,
+    triage_time: Duration,
 }
 
 /// The layout of a run: which file plays which role.
@@ -82,7 +105,10 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         baseline,
         changes,
         config_change,
+        cache,
     } = input;
+    let mut timings = Timings::default();
+    let started = Instant::now();
     let layout = layout_for(&files, config);
     let roles: Vec<FileRole> = files.iter().map(|f| layout.classify(&f.path)).collect();
     let detector_fields = checklist.detectors.detector_fields();
@@ -98,7 +124,9 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         .par_iter()
         .zip(roles.par_iter())
         .enumerate()
-        .map(|(n, (file, role))| load_one(SourceId(n as u32), file, role, cx, checklist, reader))
+        .map(|(n, (file, role))| {
+            load_one(SourceId(n as u32), file, role, cx, checklist, reader, cache)
+        })
         .collect();
     let mut summary = Summary::default();
     let mut items = Vec::new();
@@ -106,8 +134,21 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
+    let mut writes = CacheWrites::default();
+    let (mut read_time, mut parse_time, mut triage_time) = Default::default();
     for result in results {
         summary.files += usize::from(result.read);
+        read_time += result.read_time;
+        parse_time += result.parse_time;
+        triage_time += result.triage_time;
+        match result.cache {
+            CacheUse::None => {}
+            CacheUse::Hit(key) => writes.kept.push(key),
+            CacheUse::Made(key, bytes) => writes.made.push((key, bytes)),
+        }
+        if let Some((stamp, blob)) = result.stamp {
+            writes.stamps.push((result.path, stamp, blob));
+        }
         items.extend(result.loaded.items);
         triage.extend(result.triage);
         failures.extend(result.loaded.failures);
@@ -124,6 +165,14 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             .position(|e| checklist.detectors.is_risk_acceptance_entry(&e.text));
     }
 
+    timings.add("load (read, parse, triage; wall)", started.elapsed());
+    timings.add("  read (all threads)", read_time);
+    timings.add("  parse (all threads)", parse_time);
+    timings.add("  triage (all threads)", triage_time);
+    timings.cache_hits = writes.kept.len();
+    timings.cache_misses = writes.made.len();
+    let started = Instant::now();
+
     // Backlog.
     let mut backlog = Backlog::new(items, failures, configs, &config.legacy_prefixes);
     backlog.team_dod = team_dod;
@@ -136,11 +185,16 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         checklist,
         today,
     };
+    timings.add("backlog (index, links)", started.elapsed());
+    let started = Instant::now();
     let mut findings = rules::run(&context, |rule| !severities.off_everywhere(rule));
     findings.par_iter_mut().for_each(|finding| {
         let path = finding_path_str(finding, &sources).to_string();
         finding.seal(&path);
     });
+
+    timings.add("rules", started.elapsed());
+    let started = Instant::now();
 
     // Baseline.
     let mut run_level = Vec::new();
@@ -181,6 +235,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         .filter(|(item, t)| !item.archived && !t.categories.is_empty())
         .count();
     summary.count(&findings);
+    timings.add("baseline, scope, severities, order", started.elapsed());
     CheckOutcome {
         sources,
         roles,
@@ -189,6 +244,8 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         findings,
         summary,
         category_ids: checklist.catalogue.ids(),
+        timings,
+        cache_writes: cache.map(|_| writes),
     }
 }
 
@@ -199,9 +256,40 @@ fn load_one(
     cx: LoadContext<'_>,
     checklist: &Checklist,
     reader: &dyn SourceReader,
+    cache: Option<&ItemCache>,
 ) -> FileResult {
     if *role == FileRole::Skip {
         return FileResult::default();
+    }
+    let started = Instant::now();
+    // A file whose content is known by its blob id (from git's index, or from the stamp the
+    // cache recorded for it) may be in the cache.
+    let stamp = match (cache, &file.origin, file.blob) {
+        (Some(_), Origin::Disk(disk), None) => cache::stamp(disk),
+        _ => None,
+    };
+    let blob = file.blob.or_else(|| {
+        let (cache, stamp) = (cache?, stamp.as_ref()?);
+        cache.known_blob(&file.path, stamp)
+    });
+    let recorded = |blob: Option<[u8; 20]>| stamp.zip(blob);
+    let known = blob.map(|blob| cache::key(&blob, &file.path, role));
+    let from_cache = |key: Option<CacheKey>, blob: Option<[u8; 20]>, started: Instant| {
+        let (cache, key) = (cache?, key?);
+        let found = cache::decode(cache.get(&key)?, source)?;
+        Some(FileResult {
+            loaded: found.loaded,
+            triage: found.triage,
+            read: true,
+            path: file.path.clone(),
+            cache: CacheUse::Hit(key),
+            stamp: recorded(blob),
+            read_time: started.elapsed(),
+            ..FileResult::default()
+        })
+    };
+    if let Some(hit) = from_cache(known, blob, started) {
+        return hit;
     }
     let bytes = match reader.read(file) {
         Ok(bytes) => bytes,
@@ -216,23 +304,52 @@ fn load_one(
                     }],
                     ..LoadedFile::default()
                 },
-                triage: Vec::new(),
                 read: true,
+                ..FileResult::default()
             };
         }
     };
+    // A file read from disk is keyed by its content, so that the next run finds it.
+    let blob = match (cache, blob) {
+        (Some(_), None) => crate::discover::git::blob_id(&bytes),
+        _ => blob,
+    };
+    let key = blob.map(|blob| cache::key(&blob, &file.path, role));
+    // Read because its stamp was not known (new, touched, or racily recent), but its content
+    // may still be cached.
+    if known.is_none() {
+        if let Some(hit) = from_cache(key, blob, started) {
+            return hit;
+        }
+    }
+    let read_time = started.elapsed();
+    let started = Instant::now();
     let (text, _lossy) = decode(bytes);
     let index = LineIndex::new(source, &text);
     let loaded = load::load_file(role, &index, &file.path, cx);
-    let triage = loaded
+    let parse_time = started.elapsed();
+    let started = Instant::now();
+    let triage: Vec<ItemTriage> = loaded
         .items
         .iter()
         .map(|item| checklist.classify(item, &index))
         .collect();
+    let triage_time = started.elapsed();
+    let cache = match (cache, key) {
+        (Some(_), Some(key)) => cache::encode(&loaded, &triage)
+            .map_or(CacheUse::None, |bytes| CacheUse::Made(key, bytes)),
+        _ => CacheUse::None,
+    };
     FileResult {
         loaded,
         triage,
         read: true,
+        path: file.path.clone(),
+        cache,
+        stamp: recorded(blob),
+        read_time,
+        parse_time,
+        triage_time,
     }
 }
 

@@ -9,18 +9,20 @@
 //! 3. `discover` — where files come from (a walk, git's index and trees)
 //! 4. `model` — items, links, the backlog; the one loader dispatch by file role
 //! 5. `triage` — the checklist: catalogue, detectors, classifiers
-//! 6. `diagnostic` — findings, rule ids, severities
-//! 7. `config` — backlint.yaml, validated; the severity table
-//! 8. `rules` — every rule's check
-//! 9. `outcome` — what a check produced, as outputs consume it
-//! 10. `baseline`, `scope` — accepted debt; what a change touches
-//! 11. `engine` — runs the whole check as one ordered pass
-//! 12. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
-//! 13. `app` — the commands: gather inputs (configuration, files, git, the clock), render
+//! 6. `cache` — parsed and triaged files of earlier runs, by content (`.git/backlint/`)
+//! 7. `diagnostic` — findings, rule ids, severities
+//! 8. `config` — backlint.yaml, validated; the severity table
+//! 9. `rules` — every rule's check
+//! 10. `outcome` — what a check produced, as outputs consume it
+//! 11. `baseline`, `scope` — accepted debt; what a change touches
+//! 12. `engine` — runs the whole check as one ordered pass
+//! 13. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
+//! 14. `app` — the commands: gather inputs (configuration, files, git, the clock), render
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

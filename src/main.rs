@@ -190,6 +190,16 @@ struct CheckArgs {
     /// too (default: `fail_on:` in backlint.yaml).
     #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"])]
     fail_on: Option<String>,
+    /// Parse every file instead of reusing the item cache (`.git/backlint/`), and leave the
+    /// cache as it is.
+    #[arg(long)]
+    no_cache: bool,
+    /// Print the time of each phase and what the item cache did (to stderr).
+    #[arg(long)]
+    timings: bool,
+    /// Say what the item cache did, and why it was rebuilt (to stderr).
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -341,6 +351,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         width: terminal_width(),
         link_base: github_link_base(),
         fail_on_warning: args.fail_on.as_deref().map(|s| s == "warning"),
+        no_cache: args.no_cache,
+        timings: args.timings,
+        verbose: args.verbose,
     };
     let run = app::check(&options, out, &mut io::stderr().lock())?;
     let verdict = run.verdict;

@@ -2,6 +2,9 @@
 //! it: the backlog, each item's triage, the findings in their final order and severities, and
 //! the summary (counted once, by the engine).
 
+use std::time::Duration;
+
+use crate::cache::{CacheKey, FileStamp};
 use crate::diagnostic::{Finding, Summary};
 use crate::model::{Backlog, FileRole};
 use crate::source::SourceMap;
@@ -20,6 +23,35 @@ pub struct CheckOutcome {
     pub summary: Summary,
     /// Category ids of the checklist, indexed like `CategoryMatch::category`.
     pub category_ids: Vec<String>,
+    /// Where the time went (`--timings`).
+    pub timings: Timings,
+    /// What to write to the item cache, when the run used one.
+    pub cache_writes: Option<CacheWrites>,
+}
+
+/// Time per phase of a run, and what the item cache did.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub phases: Vec<(String, Duration)>,
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+    /// What the item cache did that a user may want to know (`--verbose`).
+    pub notes: Vec<String>,
+}
+
+impl Timings {
+    pub fn add(&mut self, phase: impl Into<String>, time: Duration) {
+        self.phases.push((phase.into(), time));
+    }
+}
+
+/// The item-cache entries a run used (by key) and made (with their bytes).
+#[derive(Debug, Default)]
+pub struct CacheWrites {
+    pub kept: Vec<CacheKey>,
+    pub made: Vec<(CacheKey, Vec<u8>)>,
+    /// Working-tree files: path, stamp and blob id, for the next run.
+    pub stamps: Vec<(String, FileStamp, [u8; 20])>,
 }
 
 impl CheckOutcome {

@@ -16,7 +16,19 @@ use std::sync::Arc;
 pub struct SourceId(pub u32);
 
 /// A 1-based line and a 1-based column counted in characters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -30,6 +42,67 @@ pub struct Span {
     pub end: u32,
     pub begin: Pos,
     pub finish: Pos,
+}
+
+thread_local! {
+    /// The source that spans being deserialized belong to (see [`with_span_source`]).
+    static SPAN_SOURCE: std::cell::Cell<SourceId> = const { std::cell::Cell::new(SourceId(0)) };
+}
+
+/// Runs `f` with every [`Span`] it deserializes belonging to `source`. Spans are stored
+/// without their source (a cached file's items belong to whichever run reads them); this
+/// supplies it.
+pub fn with_span_source<R>(source: SourceId, f: impl FnOnce() -> R) -> R {
+    let previous = SPAN_SOURCE.with(|s| s.replace(source));
+    let out = f();
+    SPAN_SOURCE.with(|s| s.set(previous));
+    out
+}
+
+/// A source id is stored as nothing and read back as the source being deserialized (see
+/// [`with_span_source`]).
+impl serde::Serialize for SourceId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SourceId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <()>::deserialize(deserializer)?;
+        Ok(SPAN_SOURCE.with(std::cell::Cell::get))
+    }
+}
+
+impl serde::Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (
+            self.start,
+            self.end,
+            self.begin.line,
+            self.begin.column,
+            self.finish.line,
+            self.finish.column,
+        )
+            .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (start, end, line, column, end_line, end_column) =
+            <(u32, u32, u32, u32, u32, u32)>::deserialize(deserializer)?;
+        Ok(Span {
+            source: SPAN_SOURCE.with(std::cell::Cell::get),
+            start,
+            end,
+            begin: Pos { line, column },
+            finish: Pos {
+                line: end_line,
+                column: end_column,
+            },
+        })
+    }
 }
 
 impl Span {
@@ -154,11 +227,23 @@ pub enum Origin {
     Unreadable(String),
 }
 
-/// One input file: its path relative to the repository root (with `/`) and where to read it.
+/// One input file: its path relative to the repository root (with `/`), where to read it,
+/// and its content's git blob id when that is known without reading it.
 #[derive(Clone, Debug)]
 pub struct InputFile {
     pub path: String,
     pub origin: Origin,
+    pub blob: Option<[u8; 20]>,
+}
+
+impl InputFile {
+    pub fn new(path: String, origin: Origin) -> Self {
+        InputFile {
+            path,
+            origin,
+            blob: None,
+        }
+    }
 }
 
 /// The files of one run, indexed by [`SourceId`].

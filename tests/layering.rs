@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["discover"],
     &["model"],
     &["triage"],
+    &["cache"],
     &["diagnostic"],
     &["config"],
     &["rules"],

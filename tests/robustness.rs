@@ -68,10 +68,8 @@ fn load_everything(bytes: &[u8]) {
 /// `bytes` is the content of a file in each role.
 fn check_tree_of(bytes: &[u8]) {
     let shared: Arc<[u8]> = Arc::from(bytes);
-    let file = |path: &str, content: Arc<[u8]>| InputFile {
-        path: path.to_string(),
-        origin: Origin::Memory(content),
-    };
+    let file =
+        |path: &str, content: Arc<[u8]>| InputFile::new(path.to_string(), Origin::Memory(content));
     let spike: Arc<[u8]> = Arc::from(
         &b"---\nid: SPIKE-1\ntitle: Threat analysis\ntype: spike\nstatus: done\nlabels: [threat-analysis]\nprecedes: [X, task-1]\n---\n"[..],
     );
@@ -108,6 +106,7 @@ fn check_tree_of(bytes: &[u8]) {
         baseline: None,
         changes: None,
         config_change: None,
+        cache: None,
     });
     assert_eq!(
         outcome.summary.errors + outcome.summary.warnings,

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{AppError, Verdict, Workspace, rules_for, today};
+use crate::cache::ItemCache;
 use crate::config::DodSetting;
 use crate::discover::git::{Change, GitRepo};
 use crate::discover::walk;
@@ -44,6 +45,12 @@ pub struct CheckOptions {
     /// `--fail-on`: `Some(true)` fails on warnings too, `Some(false)` on errors only; `None`
     /// follows `fail_on:` in backlint.yaml.
     pub fail_on_warning: Option<bool>,
+    /// `--no-cache`: parse every file, and leave the item cache alone.
+    pub no_cache: bool,
+    /// `--timings`: print where the time went (to the error writer).
+    pub timings: bool,
+    /// `--verbose`: say what the item cache did.
+    pub verbose: bool,
 }
 
 /// The files a check of `paths` reads (the configured roots, or the repository root, when no
@@ -74,16 +81,12 @@ pub fn discover_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<Vec<InputFile>
     if let Some(DodSetting::Path(path)) = &config.definition_of_done {
         if !files.iter().any(|f| &f.path == path) {
             let disk = root.join(path);
-            files.push(InputFile {
-                path: path.clone(),
-                origin: if disk.is_file() {
-                    Origin::Disk(disk)
-                } else {
-                    Origin::Unreadable(
-                        "the file named by `definition_of_done` does not exist".into(),
-                    )
-                },
-            });
+            let origin = if disk.is_file() {
+                Origin::Disk(disk)
+            } else {
+                Origin::Unreadable("the file named by `definition_of_done` does not exist".into())
+            };
+            files.push(InputFile::new(path.clone(), origin));
         }
     }
     Ok(files)
@@ -96,6 +99,7 @@ struct Extras {
     baseline: Option<BaselineInput>,
     changes: Option<Vec<Change>>,
     config_change: Option<ConfigChange>,
+    cache: Option<ItemCache>,
 }
 
 /// Runs the check over the files `discover` lists, compiling the checklist meanwhile.
@@ -104,6 +108,7 @@ fn run(
     discover: impl FnOnce() -> Result<Vec<InputFile>, AppError>,
     extras: Extras,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
+    let started = std::time::Instant::now();
     let (rules, discovered) = std::thread::scope(|scope| {
         let compiling = scope.spawn(|| rules_for(&ws.config));
         let discovered = discover();
@@ -114,7 +119,8 @@ fn run(
     });
     let (checklist, severities) = rules?;
     let files = discovered?;
-    let outcome = engine::check(CheckInput {
+    let discovered_in = started.elapsed();
+    let mut outcome = engine::check(CheckInput {
         files,
         reader: &FsReader,
         config: &ws.config,
@@ -124,8 +130,59 @@ fn run(
         baseline: extras.baseline,
         changes: extras.changes,
         config_change: extras.config_change,
+        cache: extras.cache.as_ref(),
     });
+    outcome.timings.phases.insert(
+        0,
+        ("discover, compile the rules".to_string(), discovered_in),
+    );
+    if let (Some(cache), Some(writes)) = (&extras.cache, &outcome.cache_writes) {
+        let started = std::time::Instant::now();
+        if !writes.made.is_empty()
+            || writes.kept.len() != cache.len()
+            || cache.stamps_changed(&writes.stamps)
+        {
+            // The cache only saves work; a cache that cannot be written is not an error.
+            if let Err(e) = cache.save(&writes.kept, &writes.made, &writes.stamps) {
+                outcome
+                    .timings
+                    .notes
+                    .push(format!("the item cache was not written: {e}"));
+            }
+        }
+        outcome
+            .timings
+            .add("write the item cache", started.elapsed());
+    }
+    if let Some(note) = extras.cache.as_ref().and_then(|c| c.note.clone()) {
+        outcome.timings.notes.push(note);
+    }
     Ok((outcome, checklist))
+}
+
+/// The item cache of the repository `repo`, for the configuration in force: `None` when it is
+/// switched off.
+fn item_cache(ws: &Workspace, repo: &GitRepo, options: &CheckOptions) -> Option<ItemCache> {
+    if options.no_cache {
+        return None;
+    }
+    let file = repo.git_dir().join("backlint").join("items.bin");
+    Some(ItemCache::open(&file, cache_fingerprint(&ws.config)))
+}
+
+/// What decides how files are read and triaged besides their bytes: the configuration in
+/// force, the built-in model and packs, and this very binary (a rebuilt backlint starts over).
+fn cache_fingerprint(config: &crate::config::Config) -> [u8; 16] {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    let packs: String = crate::triage::BUILTIN_PACKS
+        .iter()
+        .map(|(_, text)| *text)
+        .collect();
+    let model = crate::triage::model::BUILTIN_MODEL;
+    crate::cache::fingerprint(&format!("{config:?}\0{exe}\0{packs}\0{model:?}"))
 }
 
 /// Runs the check over the working tree (every finding; no baseline).
@@ -197,7 +254,12 @@ pub fn check(
             (_, outcome, checklist) = evaluate(options)?;
         }
     }
+    let started = std::time::Instant::now();
     write_outcome(options, &outcome, &FsReader, out)?;
+    outcome.timings.add("render", started.elapsed());
+    if options.timings || options.verbose {
+        write_timings(&outcome.timings, options, err)?;
+    }
     let fail_on_warning = options.fail_on_warning.unwrap_or(ws.config.fail_on_warning);
     let verdict = if outcome.summary.errors > 0 || (fail_on_warning && outcome.summary.warnings > 0)
     {
@@ -256,6 +318,14 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                 .unwrap_or_else(|| "backlint.yaml".to_string()),
         });
     }
+    // The item cache lives in the repository's git directory; outside git there is none.
+    let tree_repo = match &repo {
+        Some(_) => None,
+        None if options.no_cache => None,
+        None => GitRepo::open(&ws.root).ok(),
+    };
+    let cache_repo = repo.as_ref().or(tree_repo.as_ref());
+    extras.cache = cache_repo.and_then(|r| item_cache(&ws, r, options));
     let (outcome, checklist) = match (&repo, options.staged) {
         (Some(repo), true) => {
             let prefixes = prefixes(&ws, &options.paths);
@@ -272,6 +342,31 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         _ => run(&ws, || discover_tree(&ws, &options.paths), extras)?,
     };
     Ok((ws, outcome, checklist))
+}
+
+/// `--timings` / `--verbose`: the time per phase and what the cache did, on the error writer.
+fn write_timings(
+    timings: &crate::outcome::Timings,
+    options: &CheckOptions,
+    err: &mut dyn Write,
+) -> Result<(), AppError> {
+    if options.verbose {
+        for note in &timings.notes {
+            writeln!(err, "backlint: note: {note}")?;
+        }
+    }
+    if options.timings {
+        writeln!(err, "backlint: timings")?;
+        for (phase, time) in &timings.phases {
+            writeln!(err, "  {phase:<40} {:>9.1} ms", time.as_secs_f64() * 1000.0)?;
+        }
+        writeln!(
+            err,
+            "  item cache: {} files from the cache, {} parsed",
+            timings.cache_hits, timings.cache_misses
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes the report: to `--output` (atomically) with the human summary line on the terminal,

@@ -59,6 +59,47 @@ impl std::fmt::Debug for GitRepo {
     }
 }
 
+/// A blob id as bytes.
+fn oid_bytes(oid: Oid) -> [u8; 20] {
+    let mut out = [0u8; 20];
+    let bytes = oid.as_bytes();
+    let n = bytes.len().min(20);
+    out[..n].copy_from_slice(&bytes[..n]);
+    out
+}
+
+/// Whether the file at `disk` is as the index entry records it (size and modification time),
+/// and was not changed within the index's own timestamp (racily clean: trust the blob).
+fn stat_clean(
+    entry: &git2::IndexEntry,
+    disk: &Path,
+    index_mtime: Option<std::time::Duration>,
+) -> bool {
+    std::fs::symlink_metadata(disk).ok().is_some_and(|meta| {
+        let Some(mtime) = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        else {
+            return false;
+        };
+        let same = meta.is_file()
+            && meta.len() == u64::from(entry.file_size)
+            && mtime.as_secs() == entry.mtime.seconds() as u64
+            && (entry.mtime.nanoseconds() == 0
+                || mtime.subsec_nanos() == entry.mtime.nanoseconds());
+        let racy = index_mtime.is_none_or(|im| mtime >= im);
+        same && !racy
+    })
+}
+
+/// The git blob id of `content` (what `git hash-object` prints).
+pub fn blob_id(content: &[u8]) -> Option<[u8; 20]> {
+    Oid::hash_object(git2::ObjectType::Blob, content)
+        .ok()
+        .map(oid_bytes)
+}
+
 const MODE_GITLINK: u32 = 0o160000;
 const MODE_SYMLINK: u32 = 0o120000;
 
@@ -101,10 +142,7 @@ impl GitRepo {
         exclude: Option<&GlobSet>,
     ) -> Result<Vec<InputFile>, GitError> {
         let index = self.repo.index()?;
-        let index_mtime = std::fs::metadata(self.repo.path().join("index"))
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        let index_mtime = self.index_mtime();
         let mut files = Vec::new();
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
@@ -124,23 +162,7 @@ impl GitRepo {
                 continue;
             }
             let disk = self.root.join(&path);
-            let clean = std::fs::symlink_metadata(&disk).ok().is_some_and(|meta| {
-                let Some(mtime) = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                else {
-                    return false;
-                };
-                let same = meta.is_file()
-                    && meta.len() == u64::from(entry.file_size)
-                    && mtime.as_secs() == entry.mtime.seconds() as u64
-                    && (entry.mtime.nanoseconds() == 0
-                        || mtime.subsec_nanos() == entry.mtime.nanoseconds());
-                // Racily clean: changed within the index's own timestamp; trust the blob.
-                let racy = index_mtime.is_none_or(|im| mtime >= im);
-                same && !racy
-            });
+            let clean = stat_clean(&entry, &disk, index_mtime);
             let origin = if clean {
                 Origin::Disk(disk)
             } else {
@@ -149,10 +171,26 @@ impl GitRepo {
                     Err(e) => Origin::Unreadable(format!("cannot read the staged blob: {e}")),
                 }
             };
-            files.push(InputFile { path, origin });
+            files.push(InputFile {
+                path,
+                origin,
+                blob: Some(oid_bytes(entry.id)),
+            });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+
+    /// The git directory (`.git`, or a worktree's own).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    fn index_mtime(&self) -> Option<std::time::Duration> {
+        std::fs::metadata(self.repo.path().join("index"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
     }
 
     /// What the staged change changes: HEAD against the index, renames followed.

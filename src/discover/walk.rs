@@ -78,10 +78,10 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
                 Ok(entry) => entry,
                 Err(err) => {
                     // An unreadable directory or file: report it, keep walking.
-                    files.push(InputFile {
-                        path: error_path(&err, root),
-                        origin: Origin::Unreadable(err.to_string()),
-                    });
+                    files.push(InputFile::new(
+                        error_path(&err, root),
+                        Origin::Unreadable(err.to_string()),
+                    ));
                     continue;
                 }
             };
@@ -95,10 +95,7 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
             if exclude.as_ref().is_some_and(|set| set.is_match(&rel)) {
                 continue;
             }
-            files.push(InputFile {
-                path: rel,
-                origin: Origin::Disk(entry.into_path()),
-            });
+            files.push(InputFile::new(rel, Origin::Disk(entry.into_path())));
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

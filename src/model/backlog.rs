@@ -47,6 +47,8 @@ pub struct Backlog {
     resolved: Vec<Vec<Resolution>>,
     /// Per item: spikes that name it in a reverse link, as `(spike, link index on the spike)`.
     reverse: Vec<Vec<(usize, usize)>>,
+    /// Per item: whether it is a threat-analysis spike.
+    threat_spike: Vec<bool>,
 }
 
 /// Normalises an id for comparison: case-insensitive, and numbers without leading zeros
@@ -131,6 +133,7 @@ impl Backlog {
                 })
                 .collect()
         };
+        backlog.threat_spike = backlog.items.iter().map(is_threat_analysis_spike).collect();
         backlog.reverse = vec![Vec::new(); backlog.items.len()];
         for (spike, links) in backlog.resolved.iter().enumerate() {
             for (n, res) in links.iter().enumerate() {
@@ -247,28 +250,34 @@ impl Backlog {
     /// Threat-analysis spikes linked to item `idx`, in either direction, each once.
     pub fn threat_spikes(&self, idx: usize) -> Vec<(usize, SpikeVia)> {
         let mut out: Vec<(usize, SpikeVia)> = Vec::new();
-        let mut seen = HashSet::new();
-        let item = &self.items[idx];
+        let Some(item) = self.items.get(idx) else {
+            return out;
+        };
         for (n, link) in item.links.iter().enumerate() {
             if link.kind == LinkKind::Reverse || link.kind == LinkKind::Parent {
                 continue;
             }
             if let Some(target) = self.target(idx, n) {
                 if target != idx
-                    && is_threat_analysis_spike(&self.items[target])
-                    && seen.insert(target)
+                    && self.is_threat_spike(target)
+                    && !out.iter().any(|(s, _)| *s == target)
                 {
                     out.push((target, SpikeVia::Forward(n)));
                 }
             }
         }
         for (spike, n) in self.reverse_links(idx) {
-            if *spike != idx && is_threat_analysis_spike(&self.items[*spike]) && seen.insert(*spike)
+            if *spike != idx && self.is_threat_spike(*spike) && !out.iter().any(|(s, _)| s == spike)
             {
                 out.push((*spike, SpikeVia::Reverse(*n)));
             }
         }
         out
+    }
+
+    /// Whether item `idx` is a threat-analysis spike (computed once).
+    pub fn is_threat_spike(&self, idx: usize) -> bool {
+        self.threat_spike.get(idx).copied().unwrap_or(false)
     }
 
     /// The parent of item `idx`, if its parent link resolves.

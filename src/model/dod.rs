@@ -12,7 +12,7 @@ use super::item::DodEntry;
 use super::load::{ParseFailure, dod_entries_from_yaml, list_entry_text};
 
 /// Where a team definition of done was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DodOrigin {
     /// A document of its own.
     File,
@@ -25,7 +25,7 @@ pub enum DodOrigin {
 }
 
 /// A team's definition of done.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TeamDod {
     pub path: String,
     pub source: Option<SourceId>,

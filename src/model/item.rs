@@ -8,7 +8,7 @@ use crate::source::{SourceId, Span};
 use super::vocab::{Kind, Status};
 
 /// A string value and where it is written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
@@ -21,7 +21,9 @@ impl<T> Spanned<T> {
 }
 
 /// How an item names another item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum LinkKind {
     /// `spikes:`, `spike:`, `threat_analysis:` — the target must be a threat-analysis spike.
     Spike,
@@ -47,7 +49,7 @@ impl LinkKind {
 
 /// What a link names: an id, or a path relative to the repository root (with an optional
 /// `#id` fragment for files that hold several items).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LinkTarget {
     Id(String),
     Path {
@@ -58,7 +60,7 @@ pub enum LinkTarget {
     OutsideRepository(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
     pub target: LinkTarget,
@@ -70,7 +72,7 @@ pub struct Link {
 }
 
 /// Sprint or iteration: sorts numbers numerically and text naturally (`Sprint 9` < `Sprint 10`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sprint {
     pub raw: String,
     pub at: Span,
@@ -116,7 +118,7 @@ pub fn sprint_key(raw: &str) -> Vec<SprintPart> {
 }
 
 /// `triage: {CATEGORY: false, reason: "…"}` (or `CATEGORY: true`: it applies).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TriageOverride {
     /// Categories declared not to apply, with the span of their key.
     pub disabled: Vec<Spanned<String>>,
@@ -127,7 +129,7 @@ pub struct TriageOverride {
 }
 
 /// `risk_acceptance: {decision, by, role, date, note}`; fields kept as written for validation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RiskAcceptance {
     pub decision: Option<Spanned<String>>,
     pub by: Option<Spanned<String>>,
@@ -141,7 +143,7 @@ pub struct RiskAcceptance {
 }
 
 /// `security_veto: {by, reason}`; `lifted:` (a date or `true`) ends it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Veto {
     pub by: Option<Spanned<String>>,
     pub reason: Option<Spanned<String>>,
@@ -150,7 +152,7 @@ pub struct Veto {
 }
 
 /// One entry of a definition of done, and whether it is ticked (`- [x]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DodEntry {
     pub text: String,
     pub checked: Option<bool>,
@@ -158,7 +160,7 @@ pub struct DodEntry {
 }
 
 /// A suppression written on the item (`backlint: {ignore: […]}` or a Markdown comment).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub rule: String,
     pub category: Option<String>,
@@ -168,7 +170,9 @@ pub struct Suppression {
 }
 
 /// The role of a piece of item text, which decides how much triage trusts it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum TextRole {
     Title,
     Description,
@@ -186,14 +190,14 @@ pub enum TextRole {
 }
 
 /// A range of item text with its role. Code blocks and HTML are never part of a region.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextRegion {
     pub role: TextRole,
     pub range: Range<usize>,
 }
 
 /// A backlog item.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     /// The id as written (or derived from the file stem).
     pub id: String,

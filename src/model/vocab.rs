@@ -7,7 +7,9 @@ use std::fmt;
 use serde::Serialize;
 
 /// What kind of backlog item this is; decides the risk-acceptance level.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Kind {
     Epic,
     Feature,
@@ -99,7 +101,7 @@ impl Level {
 
 /// A normalised status (SPEC §2.2). `Cancelled` is backlint's addition for items that will
 /// never be worked on (won't do, superseded, rejected); they need no spike.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     Todo,
     InProgress,

@@ -2,7 +2,7 @@
 //! of every identified threat is acceptable.
 
 use crate::diagnostic::Finding;
-use crate::model::{DodOrigin, Status, TeamDod, is_threat_analysis_spike};
+use crate::model::{DodOrigin, Status, TeamDod};
 use crate::source::one_line;
 
 use super::{Check, Context, RuleMeta, declare_rule};
@@ -134,7 +134,7 @@ impl Check for MissingRiskAcceptance {
                 || triage.dod_risk_entry.is_some()
                 || !cx.reported(idx)
                 || item.status == Status::Cancelled
-                || is_threat_analysis_spike(item)
+                || cx.backlog.is_threat_spike(idx)
             {
                 continue;
             }

@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Finding;
 use crate::model::vocab::normalise_word;
-use crate::model::{Item, Level, RiskAcceptance, Spanned, Status, is_threat_analysis_spike};
+use crate::model::{Item, Level, RiskAcceptance, Spanned, Status};
 use crate::source::{Span, one_line};
 use crate::util::date::parse_date;
 
@@ -84,7 +84,7 @@ fn role_value(level: Level) -> &'static str {
 fn needs_decision(cx: &Context<'_>, idx: usize, item: &Item) -> bool {
     item.status == Status::Done
         && cx.reported(idx)
-        && !is_threat_analysis_spike(item)
+        && !cx.backlog.is_threat_spike(idx)
         && !item.is_spike()
         && cx.triage.get(idx).is_some_and(|t| !t.categories.is_empty())
 }

@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Finding;
-use crate::model::{
-    Item, LinkKind, LinkTarget, Resolution, SpikeVia, Status, is_threat_analysis_spike,
-};
+use crate::model::{Item, LinkKind, LinkTarget, Resolution, SpikeVia, Status};
 use crate::source::{Span, one_line};
 
 use super::{Check, Context, RuleMeta, declare_rule, join_words};
@@ -130,7 +128,7 @@ impl Check for NotThreatAnalysis {
                     continue;
                 };
                 let spike = &items[target];
-                if is_threat_analysis_spike(spike) {
+                if cx.backlog.is_threat_spike(target) {
                     continue;
                 }
                 let what = if spike.is_spike() {
@@ -306,7 +304,7 @@ impl Check for NotDoneBeforeStart {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
-            if !item.status.started() || !cx.reported(idx) || is_threat_analysis_spike(item) {
+            if !item.status.started() || !cx.reported(idx) || cx.backlog.is_threat_spike(idx) {
                 continue;
             }
             for (spike, _) in cx.backlog.threat_spikes(idx) {
@@ -374,7 +372,7 @@ impl Check for ScheduledAfter {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
             let Some(sprint) = &item.sprint else { continue };
-            if !cx.reported(idx) || is_threat_analysis_spike(item) {
+            if !cx.reported(idx) || cx.backlog.is_threat_spike(idx) {
                 continue;
             }
             for (spike, _) in cx.backlog.threat_spikes(idx) {

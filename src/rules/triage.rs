@@ -2,7 +2,7 @@
 //! `triage:` override needs a reason.
 
 use crate::diagnostic::Finding;
-use crate::model::{Status, is_threat_analysis_spike};
+use crate::model::Status;
 use crate::source::one_line;
 
 use super::{Check, Context, RuleMeta, declare_rule, join_words};
@@ -65,7 +65,7 @@ impl MissingSpike {
             if triage.categories.is_empty()
                 || !cx.reported(idx)
                 || item.status == Status::Cancelled
-                || is_threat_analysis_spike(item)
+                || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
             {
                 return None;
@@ -174,7 +174,7 @@ impl Check for Unconfirmed {
             if triage.possible.is_empty()
                 || !cx.reported(idx)
                 || item.status == Status::Cancelled
-                || is_threat_analysis_spike(item)
+                || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
             {
                 continue;

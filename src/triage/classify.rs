@@ -21,7 +21,9 @@ pub struct ItemText<'a> {
 }
 
 /// How sure a classifier is that an item touches a category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Tier {
     /// May touch it: asks for confirmation (`triage/unconfirmed`, a warning).
     Possible,

@@ -48,7 +48,7 @@ pub enum Target {
 }
 
 /// What kind of detector found a piece of evidence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EvidenceSource {
     Phrase,
     Label,
@@ -57,7 +57,7 @@ pub enum EvidenceSource {
 }
 
 /// A piece of evidence: text that counted, where it is, and how much.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// The matched text as written (a phrase, a label, `path: …`, `field: value`).
     pub text: String,

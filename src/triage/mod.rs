@@ -26,7 +26,7 @@ use crate::model::Item;
 use crate::source::LineIndex;
 
 /// A category the item triggered (strong tier) or may touch (possible tier).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CategoryMatch {
     pub category: usize,
     pub score: f32,
@@ -39,7 +39,7 @@ pub struct CategoryMatch {
 }
 
 /// Everything triage learned about one item.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ItemTriage {
     /// Triggered categories (strong tier, or confirmed by the item's `triage:`), in checklist
     /// order.

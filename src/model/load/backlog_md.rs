@@ -8,7 +8,7 @@ use super::super::item::DodEntry;
 use super::{LoadedFile, yaml_failure};
 
 /// A Backlog.md `config.yml`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BacklogMdConfig {
     pub root: String,
     pub task_prefix: Option<String>,

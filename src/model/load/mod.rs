@@ -36,14 +36,14 @@ pub struct LoadContext<'a> {
 }
 
 /// Malformed input, reported as `item/parse-error`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParseFailure {
     pub span: Span,
     pub message: String,
 }
 
 /// Everything one file contributed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LoadedFile {
     pub items: Vec<Item>,
     pub failures: Vec<ParseFailure>,

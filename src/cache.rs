@@ -1,0 +1,445 @@
+//! The item cache: what loading and triage made of each file, so that a check that has seen a
+//! file before does not parse it again. Entries are keyed by the file's content (its git blob
+//! id), its path and its role (the same bytes elsewhere can mean other items), and stored in
+//! one file under the git directory (`.git/backlint/items.bin`), whose header names the cache
+//! format, backlint's version and a fingerprint of the configuration and model in force: a
+//! file from another version or configuration, or a damaged one, is ignored and rebuilt.
+//!
+//! Writing is atomic (a temporary file renamed into place), so two hooks running at once each
+//! leave a whole file and the last one wins; a reader never sees half a file. The file holds
+//! only the entries of the last run (bounded by the backlog's size) and is not written past
+//! [`MAX_BYTES`]. The cache never changes a result: an entry is the exact output of loading
+//! and triaging the same bytes at the same path in the same role under the same
+//! configuration, and every byte of it is checked when read.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::FileRole;
+use crate::model::load::LoadedFile;
+use crate::source::{SourceId, with_span_source};
+use crate::triage::ItemTriage;
+
+const MAGIC: &[u8; 8] = b"BLCACHE\0";
+/// Bumped whenever what is cached, or how, changes.
+const FORMAT: u32 = 1;
+/// A cache file is never written larger than this.
+pub const MAX_BYTES: usize = 512 << 20;
+
+/// Identifies an entry: SHA-256 of the blob id, path and role, truncated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CacheKey([u8; 16]);
+
+/// The key of a file with content `blob` (a git blob id) at `path`, read in `role`.
+pub fn key(blob: &[u8; 20], path: &str, role: &FileRole) -> CacheKey {
+    let mut hasher = Sha256::new();
+    hasher.update(blob);
+    hasher.update((path.len() as u64).to_le_bytes());
+    hasher.update(path.as_bytes());
+    let place = |hasher: &mut Sha256, tag: u8, place: &crate::model::ItemPlace| {
+        hasher.update([tag, u8::from(place.archived)]);
+        let root = place.backlog_md_root.as_deref().unwrap_or("\0");
+        hasher.update((root.len() as u64).to_le_bytes());
+        hasher.update(root.as_bytes());
+        hasher.update(
+            place
+                .folder_kind
+                .as_ref()
+                .map_or("\0", |k| k.name())
+                .as_bytes(),
+        );
+    };
+    match role {
+        FileRole::MarkdownItem(p) => place(&mut hasher, 1, p),
+        FileRole::YamlItems(p) => place(&mut hasher, 2, p),
+        FileRole::BacklogMdConfig { root } => {
+            hasher.update([3]);
+            hasher.update(root.as_bytes());
+        }
+        FileRole::DefinitionOfDone => hasher.update([4]),
+        FileRole::MarkdownSections { level } => hasher.update([5, *level]),
+        FileRole::Skip => hasher.update([6]),
+    }
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    CacheKey(out)
+}
+
+/// A fingerprint of everything besides a file's bytes that decides what loading and triage
+/// make of it: backlint's version and the effective configuration (fields, statuses, packs,
+/// model, thresholds…), given as its debug rendering.
+pub fn fingerprint(configuration: &str) -> [u8; 16] {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update([0]);
+    hasher.update(FORMAT.to_le_bytes());
+    hasher.update(configuration.as_bytes());
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// What a file's metadata said when its blob id was recorded: when it says the same again,
+/// the content is the same (as `git status` decides), and the file need not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub mtime: (i64, u32),
+    pub ctime: (i64, u32),
+    pub inode: u64,
+}
+
+/// The stamp of the file at `path` (not following a symlink).
+pub fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileStamp {
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec() as u32),
+            ctime: (meta.ctime(), meta.ctime_nsec() as u32),
+            inode: meta.ino(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(FileStamp {
+            size: meta.len(),
+            mtime: (modified.as_secs() as i64, modified.subsec_nanos()),
+            ctime: (0, 0),
+            inode: 0,
+        })
+    }
+}
+
+/// Stamps newer than this (relative to the time the cache is written) are not recorded: a
+/// file changed again within the same clock tick would keep its stamp (racily clean).
+const RACY_SECONDS: i64 = 2;
+
+/// What is cached of one file.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CachedFile {
+    pub loaded: LoadedFile,
+    /// Parallel to `loaded.items`.
+    pub triage: Vec<ItemTriage>,
+}
+
+/// Encodes an entry.
+pub fn encode(loaded: &LoadedFile, triage: &[ItemTriage]) -> Option<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Borrowed<'a> {
+        loaded: &'a LoadedFile,
+        triage: &'a [ItemTriage],
+    }
+    postcard::to_allocvec(&Borrowed { loaded, triage }).ok()
+}
+
+/// Decodes an entry, its spans belonging to `source`; `None` when it does not decode whole.
+pub fn decode(bytes: &[u8], source: SourceId) -> Option<CachedFile> {
+    with_span_source(source, || {
+        match postcard::take_from_bytes::<CachedFile>(bytes) {
+            Ok((file, rest)) if rest.is_empty() && file.triage.len() == file.loaded.items.len() => {
+                Some(file)
+            }
+            _ => None,
+        }
+    })
+}
+
+/// The cache file of a run: its entries (read once, decoded on demand), and what happened.
+#[derive(Debug, Default)]
+pub struct ItemCache {
+    file: PathBuf,
+    fingerprint: [u8; 16],
+    data: Vec<u8>,
+    index: HashMap<CacheKey, Range<usize>>,
+    /// Working-tree files by path: their stamp and blob id when last read.
+    stamps: HashMap<String, (FileStamp, [u8; 20])>,
+    /// Why the file on disk was not used, if it was not (for `--verbose`).
+    pub note: Option<String>,
+}
+
+impl ItemCache {
+    /// Opens the cache file `file` for configuration `fingerprint`: a missing, damaged or
+    /// foreign file gives an empty cache (with a note saying why).
+    pub fn open(file: &Path, fingerprint: [u8; 16]) -> ItemCache {
+        let mut cache = ItemCache {
+            file: file.to_path_buf(),
+            fingerprint,
+            ..ItemCache::default()
+        };
+        let data = match std::fs::read(file) {
+            Ok(data) => data,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                cache.note =
+                    Some("no cache yet: every file is parsed and the cache is built".into());
+                return cache;
+            }
+            Err(e) => {
+                cache.note = Some(format!("the cache cannot be read ({e}); it is rebuilt"));
+                return cache;
+            }
+        };
+        match parse_index(&data, &fingerprint) {
+            Ok((index, stamps)) => {
+                cache.index = index;
+                cache.stamps = stamps;
+                cache.data = data;
+            }
+            Err(why) => cache.note = Some(format!("the cache is {why}; it is rebuilt")),
+        }
+        cache
+    }
+
+    /// The encoded entry of `key`, if the cache has one.
+    pub fn get(&self, key: &CacheKey) -> Option<&[u8]> {
+        self.index.get(key).and_then(|r| self.data.get(r.clone()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether `stamps` differ from the recorded ones (so the file must be written again).
+    pub fn stamps_changed(&self, stamps: &[(String, FileStamp, [u8; 20])]) -> bool {
+        stamps.len() != self.stamps.len()
+            || stamps
+                .iter()
+                .any(|(path, stamp, blob)| self.stamps.get(path) != Some(&(*stamp, *blob)))
+    }
+
+    /// The blob id of the working-tree file at `path` when its stamp is the recorded one.
+    pub fn known_blob(&self, path: &str, stamp: &FileStamp) -> Option<[u8; 20]> {
+        self.stamps
+            .get(path)
+            .filter(|(recorded, _)| recorded == stamp)
+            .map(|(_, blob)| *blob)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Writes the cache for the next run: the entries this run used (`kept`, from this cache)
+    /// and the ones it made (`made`), and the working-tree files' stamps. Atomic; skipped when
+    /// larger than [`MAX_BYTES`].
+    pub fn save(
+        &self,
+        kept: &[CacheKey],
+        made: &[(CacheKey, Vec<u8>)],
+        stamps: &[(String, FileStamp, [u8; 20])],
+    ) -> std::io::Result<bool> {
+        let mut entries: Vec<(CacheKey, &[u8])> = kept
+            .iter()
+            .filter_map(|k| self.get(k).map(|bytes| (*k, bytes)))
+            .chain(made.iter().map(|(k, b)| (*k, b.as_slice())))
+            .collect();
+        entries.sort_by_key(|(k, _)| *k);
+        entries.dedup_by_key(|(k, _)| *k);
+        let size: usize = 32 + entries.iter().map(|(_, b)| 20 + b.len()).sum::<usize>();
+        if size > MAX_BYTES {
+            return Ok(false);
+        }
+        let mut out = Vec::with_capacity(size);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        out.extend_from_slice(&self.fingerprint);
+        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        for (key, bytes) in entries {
+            out.extend_from_slice(&key.0);
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(i64::MAX, |d| d.as_secs() as i64);
+        let settled: Vec<&(String, FileStamp, [u8; 20])> = stamps
+            .iter()
+            .filter(|(_, s, _)| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS)
+            .collect();
+        out.extend_from_slice(&(settled.len() as u32).to_le_bytes());
+        for (path, s, blob) in settled {
+            out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+            out.extend_from_slice(path.as_bytes());
+            out.extend_from_slice(&s.size.to_le_bytes());
+            out.extend_from_slice(&s.mtime.0.to_le_bytes());
+            out.extend_from_slice(&s.mtime.1.to_le_bytes());
+            out.extend_from_slice(&s.ctime.0.to_le_bytes());
+            out.extend_from_slice(&s.ctime.1.to_le_bytes());
+            out.extend_from_slice(&s.inode.to_le_bytes());
+            out.extend_from_slice(blob);
+        }
+        if let Some(dir) = self.file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::util::fs::write_file_atomically(&self.file, &out)?;
+        Ok(true)
+    }
+}
+
+/// The entries and stamps of a cache file's bytes, or why they cannot be used.
+type Parsed = (
+    HashMap<CacheKey, Range<usize>>,
+    HashMap<String, (FileStamp, [u8; 20])>,
+);
+
+fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static str> {
+    let take = |at: usize, n: usize| data.get(at..at.checked_add(n)?);
+    let u32_at =
+        |at: usize| take(at, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let u64_at = |at: usize| {
+        take(at, 8).map(|b| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            u64::from_le_bytes(a)
+        })
+    };
+    if take(0, 8) != Some(MAGIC.as_slice()) {
+        return Err("not a backlint cache");
+    }
+    if u32_at(8) != Some(FORMAT as usize) {
+        return Err("from another version of backlint");
+    }
+    if take(12, 16) != Some(fingerprint.as_slice()) {
+        return Err("from another version of backlint or another configuration");
+    }
+    const DAMAGED: &str = "damaged (truncated)";
+    let count = u32_at(28).ok_or(DAMAGED)?;
+    let mut index = HashMap::with_capacity(count.min(1 << 20));
+    let mut at = 32;
+    for _ in 0..count {
+        let key = take(at, 16).ok_or(DAMAGED)?;
+        let len = u32_at(at + 16).ok_or(DAMAGED)?;
+        let start = at + 20;
+        take(start, len).ok_or(DAMAGED)?;
+        let mut k = [0u8; 16];
+        k.copy_from_slice(key);
+        index.insert(CacheKey(k), start..start + len);
+        at = start + len;
+    }
+    let count = u32_at(at).ok_or(DAMAGED)?;
+    at += 4;
+    let mut stamps = HashMap::with_capacity(count.min(1 << 20));
+    for _ in 0..count {
+        let len = u32_at(at).ok_or(DAMAGED)?;
+        let path = take(at + 4, len).ok_or(DAMAGED)?;
+        let path = std::str::from_utf8(path).map_err(|_| "damaged (a path is not UTF-8)")?;
+        at += 4 + len;
+        let size = u64_at(at).ok_or(DAMAGED)?;
+        let msec = u64_at(at + 8).ok_or(DAMAGED)? as i64;
+        let mnsec = u32_at(at + 16).ok_or(DAMAGED)? as u32;
+        let csec = u64_at(at + 20).ok_or(DAMAGED)? as i64;
+        let cnsec = u32_at(at + 28).ok_or(DAMAGED)? as u32;
+        let inode = u64_at(at + 32).ok_or(DAMAGED)?;
+        let blob = take(at + 40, 20).ok_or(DAMAGED)?;
+        let mut b = [0u8; 20];
+        b.copy_from_slice(blob);
+        at += 60;
+        let stamp = FileStamp {
+            size,
+            mtime: (msec, mnsec),
+            ctime: (csec, cnsec),
+            inode,
+        };
+        stamps.insert(path.to_string(), (stamp, b));
+    }
+    if at != data.len() {
+        return Err("damaged (trailing bytes)");
+    }
+    Ok((index, stamps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ItemPlace;
+
+    #[test]
+    fn keys_depend_on_content_path_and_role() {
+        let md = FileRole::MarkdownItem(ItemPlace::default());
+        let a = key(&[1; 20], "a.md", &md);
+        assert_eq!(a, key(&[1; 20], "a.md", &md));
+        assert_ne!(a, key(&[2; 20], "a.md", &md));
+        assert_ne!(a, key(&[1; 20], "b.md", &md));
+        assert_ne!(
+            a,
+            key(&[1; 20], "a.md", &FileRole::MarkdownSections { level: 2 })
+        );
+    }
+
+    #[test]
+    fn round_trip_and_damage() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("backlint/items.bin");
+        let print = fingerprint("config A");
+        let empty = ItemCache::open(&file, print);
+        assert!(empty.is_empty() && empty.note.is_some());
+        let k1 = CacheKey([1; 16]);
+        let k2 = CacheKey([2; 16]);
+        let old = FileStamp {
+            size: 3,
+            mtime: (1_000, 5),
+            ctime: (1_000, 6),
+            inode: 9,
+        };
+        let fresh = FileStamp {
+            mtime: (i64::MAX / 2, 0),
+            ..old
+        };
+        let stamps = vec![
+            ("a.md".to_string(), old, [7u8; 20]),
+            ("new.md".to_string(), fresh, [8u8; 20]),
+        ];
+        assert_eq!(
+            empty
+                .save(&[], &[(k1, vec![1, 2, 3]), (k2, vec![])], &stamps)
+                .ok(),
+            Some(true)
+        );
+        let cache = ItemCache::open(&file, print);
+        assert_eq!(cache.note, None);
+        assert_eq!(cache.get(&k1), Some([1u8, 2, 3].as_slice()));
+        assert_eq!(cache.get(&k2), Some([].as_slice()));
+        assert_eq!(cache.known_blob("a.md", &old), Some([7u8; 20]));
+        let touched = FileStamp {
+            mtime: (1_001, 5),
+            ..old
+        };
+        assert_eq!(cache.known_blob("a.md", &touched), None);
+        // A file changed too recently to trust its stamp is not recorded.
+        assert_eq!(cache.known_blob("new.md", &fresh), None);
+        // Only what a run keeps or makes survives.
+        assert_eq!(cache.save(&[k2], &[], &[]).ok(), Some(true));
+        let cache = ItemCache::open(&file, print);
+        assert_eq!((cache.len(), cache.get(&k1)), (1, None));
+        // Another configuration, a damaged or foreign file: ignored, with a note.
+        assert!(ItemCache::open(&file, fingerprint("config B")).is_empty());
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for cut in [0, 7, 12, 31, bytes.len() - 1, bytes.len() - 30] {
+            std::fs::write(&file, &bytes[..cut]).unwrap_or_else(|e| panic!("{e}"));
+            let c = ItemCache::open(&file, print);
+            assert!(c.is_empty() && c.note.is_some(), "cut at {cut}");
+        }
+        std::fs::write(&file, b"garbage").unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            ItemCache::open(&file, print)
+                .note
+                .is_some_and(|n| n.contains("not a backlint cache"))
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! The item cache (`.git/backlint/items.bin`) never changes a result: every fixture backlog and
+//! the shipped examples, in a real temporary git repository, give byte-identical JSON with
+//! `--no-cache`, with a cold cache and with a warm one; after an edit; under `--staged`; and
+//! when the cache file is damaged or from another build (then rebuilt, with a note under `-v`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{}: {e}", from.display()))
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// A committed git repository holding a copy of `backlog`.
+fn repo_with(backlog: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_tree(backlog, dir.path());
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "user.email", "dev@example.com"]);
+    git(dir.path(), &["config", "user.name", "Dev"]);
+    git(dir.path(), &["add", "-A"]);
+    git(
+        dir.path(),
+        &["commit", "-q", "--allow-empty", "-m", "backlog"],
+    );
+    dir
+}
+
+/// (exit code, stdout, stderr) of `backlint check --format json ARGS` in `dir`.
+fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(cargo_bin("backlint"))
+        .args(["check", "--format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("BACKLINT_CONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn cache_file(dir: &Path) -> PathBuf {
+    dir.join(".git/backlint/items.bin")
+}
+
+/// The leaf folders of `tests/fixtures` that hold a backlog (they contain files).
+fn fixture_backlogs() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut has_file = false;
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                walk(&entry.path(), out);
+            } else {
+                has_file = true;
+            }
+        }
+        if has_file {
+            out.push(dir.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+/// With and without the cache, cold and warm, the same bytes and exit code.
+fn assert_cache_transparent(backlog: &Path) {
+    let repo = repo_with(backlog);
+    let dir = repo.path();
+    let name = backlog.display();
+    let uncached = check(dir, &["--no-cache"]);
+    assert!(
+        !cache_file(dir).exists(),
+        "{name}: --no-cache wrote a cache"
+    );
+    let cold = check(dir, &[]);
+    let warm = check(dir, &[]);
+    assert_eq!(
+        (uncached.0, &uncached.1),
+        (cold.0, &cold.1),
+        "{name}: cold cache"
+    );
+    assert_eq!(
+        (uncached.0, &uncached.1),
+        (warm.0, &warm.1),
+        "{name}: warm cache"
+    );
+}
+
+#[test]
+fn every_fixture_gives_the_same_report_with_and_without_the_cache() {
+    let backlogs = fixture_backlogs();
+    assert!(backlogs.len() > 20, "fixtures not found: {backlogs:?}");
+    for backlog in backlogs {
+        assert_cache_transparent(&backlog);
+    }
+}
+
+#[test]
+fn the_examples_give_the_same_report_with_and_without_the_cache_and_the_cache_is_used() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    assert_cache_transparent(&examples);
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    check(dir, &[]);
+    assert!(cache_file(dir).is_file(), "no cache written");
+    let (_, _, timings) = check(dir, &["--timings"]);
+    let from_cache: usize = timings
+        .split("item cache: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("--timings reports no item cache line:\n{timings}"));
+    assert!(from_cache > 20, "few files came from the cache:\n{timings}");
+}
+
+#[test]
+fn an_edit_after_the_cache_was_filled_is_seen() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    let before = check(dir, &[]);
+    // Give an open story an authentication change: it must now need a spike.
+    let story = dir.join("webshop/backlog/tasks/cache-edit.md");
+    std::fs::write(
+        &story,
+        "---\nid: task-90\ntitle: Accept passwords from anonymous visitors on the public login form\nstatus: To Do\n---\n\nStore the user's password and session token.\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cached = check(dir, &[]);
+    let uncached = check(dir, &["--no-cache"]);
+    assert_eq!(cached, uncached);
+    assert_ne!(before.1, cached.1, "the edit changed nothing");
+    // Same size, same second: the stat check alone could not see this edit.
+    let text = std::fs::read_to_string(&story).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&story, text.replace("To Do", "Done!")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
+}
+
+#[test]
+fn staged_checks_give_the_same_report_with_and_without_the_cache() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    check(dir, &[]);
+    std::fs::write(
+        dir.join("webshop/backlog/tasks/task-91 - Upload.md"),
+        "---\nid: task-91\ntitle: The public upload form accepts files from anonymous visitors\nstatus: To Do\n---\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    git(dir, &["add", "-A"]);
+    let cached = check(dir, &["--staged"]);
+    let uncached = check(dir, &["--staged", "--no-cache"]);
+    assert_eq!(cached, uncached);
+    assert!(cached.1.contains("task-91"), "{}", cached.1);
+}
+
+#[test]
+fn a_damaged_or_foreign_cache_is_rebuilt_with_a_note_and_changes_nothing() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    let expected = check(dir, &["--no-cache"]);
+    check(dir, &[]);
+    let good = std::fs::read(cache_file(dir)).unwrap_or_else(|e| panic!("{e}"));
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("garbage", b"not a cache at all".to_vec()),
+        ("another format", {
+            let mut other = good.clone();
+            other[8] ^= 0xff;
+            other
+        }),
+        ("flipped byte", {
+            let mut other = good.clone();
+            let last = other.len() - 1;
+            other[last] ^= 0x55;
+            other
+        }),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(cache_file(dir), &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let (code, out, err) = check(dir, &["--verbose"]);
+        assert_eq!((code, &out), (expected.0, &expected.1), "{what}");
+        assert!(
+            err.contains("cache"),
+            "{what}: no note about the cache under --verbose:\n{err}"
+        );
+        let (code, out, _) = check(dir, &[]);
+        assert_eq!((code, &out), (expected.0, &expected.1), "{what}, rebuilt");
+    }
+}
+
+#[test]
+fn two_checks_at_once_share_the_cache_safely() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path().to_path_buf();
+    let expected = check(&dir, &["--no-cache"]);
+    for _round in 0..3 {
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                let dir = dir.clone();
+                std::thread::spawn(move || check(&dir, &[]))
+            })
+            .collect();
+        for run in runs {
+            let got = run.join().unwrap_or_else(|_| panic!("thread"));
+            assert_eq!((got.0, &got.1), (expected.0, &expected.1));
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join(".git/backlint"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|name| name != "items.bin")
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn real_backlogs_give_the_same_report_with_and_without_the_cache() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    }
+    for name in [
+        "MrLesk__codex-events",
+        "lbds137__tzurot",
+        "l4l4dev__Storylane",
+    ] {
+        let backlog = corpus.join(name);
+        if backlog.is_dir() {
+            assert_cache_transparent(&backlog);
+        }
+    }
+}
