@@ -1,40 +1,108 @@
 #!/usr/bin/env bash
-# Benchmark: backlint against ripgrep on the same generated backlog, in one run.
+# Benchmark: backlint against ripgrep and `git status` on the same generated backlogs, in one run.
 #
-#   scripts/bench.sh [N]        N items (default 10000), written to bench-out/
+#   scripts/bench.sh [N…]        backlogs of N items (default: 10000 50000), under bench-out/
 #
-# ripgrep searches the same files for the checklist's keywords (its fast path:
-# `rg --no-unicode -i -c -f patterns.txt`); backlint parses, triages and checks every item.
-# Prints the median of each and the ratio. Needs hyperfine and ripgrep (Debian: apt-get install
-# hyperfine ripgrep).
+# The backlog is generated deterministically: from real corpus item bodies by
+# ../shared/tools/gen_corpus.py when it is present (the backlog issue 10 measured), else by
+# `cargo run --example gen-backlog`. Each is a git repository. For each size it reports, with
+# ratios to ripgrep's fast path (`rg --no-unicode -i -c -f patterns.txt`, the checklist's
+# keywords, over the same files):
+#   * the full check, JSON and human, cold (--no-cache) and warm (item cache filled);
+#   * peak RSS of each (GNU time);
+#   * `check --staged` with one staged change, cold and warm, against `git status`.
+# Needs hyperfine, ripgrep and GNU time (Debian: apt-get install hyperfine ripgrep time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N="${1:-10000}"
-OUT=bench-out
+ROOT="$PWD"
+OUT="$ROOT/bench-out"
+SIZES=("$@")
+[ ${#SIZES[@]} -eq 0 ] && SIZES=(10000 50000)
 
-for tool in rg hyperfine; do
+for tool in rg hyperfine /usr/bin/time git; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "missing $tool: apt-get install ripgrep hyperfine" >&2
+        echo "missing $tool: apt-get install ripgrep hyperfine time git" >&2
         exit 2
     fi
 done
 
 cargo build --release --quiet
-rm -rf "$OUT"
-cargo run --release --quiet --example gen-backlog -- "$OUT" "$N"
-BIN="$PWD/target/release/backlint"
-cd "$OUT"
-# Warm the page cache and the binaries, then measure (exit 1 = findings, expected).
-hyperfine --shell=none --ignore-failure --warmup 3 --runs 20 --export-json results.json \
-    "rg --no-unicode -i -c -f patterns.txt backlog" \
-    "$BIN check --format json backlog" \
-    "$BIN check backlog" >/dev/null
-python3 - <<'PY'
-import json
-runs = json.load(open("results.json"))["results"]
-rg = runs[0]["median"]
-for r in runs:
-    print(f"{r['median'] * 1000:8.1f} ms  median  {r['command'].split('/')[-1]}")
-print(f"backlint --format json / ripgrep: {runs[1]['median'] / rg:.2f}x")
-print(f"backlint (human)       / ripgrep: {runs[2]['median'] / rg:.2f}x")
+cargo build --release --quiet --example gen-backlog
+BIN="$ROOT/target/release/backlint"
+GEN="$ROOT/target/release/examples/gen-backlog"
+CORPUS_GEN="$ROOT/../shared/tools/gen_corpus.py"
+mkdir -p "$OUT"
+# The checklist's keywords, for ripgrep (written by the example generator).
+rm -rf "$OUT/patterns" && "$GEN" "$OUT/patterns" 1 >/dev/null
+PATTERNS="$OUT/patterns/patterns.txt"
+
+git_quiet() { git -c user.name=bench -c user.email=bench@example.com -c commit.gpgsign=false "$@" >/dev/null; }
+
+# median seconds of each command, in order, into $OUT/last.json
+measure() {
+    hyperfine --shell=none --ignore-failure --warmup 2 --runs "$RUNS" --export-json "$OUT/last.json" "$@" >/dev/null 2>&1
+}
+medians() { python3 -c 'import json,sys; print(" ".join(str(r["median"]) for r in json.load(open(sys.argv[1]))["results"]))' "$OUT/last.json"; }
+rss_mb() { { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{printf "%.0f", $1/1024}'; }
+
+report=()
+for N in "${SIZES[@]}"; do
+    DIR="$OUT/backlog-$N"
+    if [ ! -d "$DIR/.git" ]; then
+        rm -rf "$DIR"
+        if [ -f "$CORPUS_GEN" ]; then
+            python3 "$CORPUS_GEN" "$DIR" "$N" --git >/dev/null
+        else
+            "$GEN" "$DIR" "$N" >/dev/null
+            (cd "$DIR" && git_quiet init -q && git_quiet add -A && git_quiet commit -qm backlog)
+        fi
+    fi
+    cd "$DIR"
+    git checkout -q -- . && git reset -q
+    BYTES=$(find backlog -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s/1e6}')
+    RUNS=$(( N > 20000 ? 5 : 15 ))
+    rm -rf .git/backlint
+    "$BIN" check --format json backlog >/dev/null || true   # fill the item cache
+    measure "rg --no-unicode -i -c -f $PATTERNS backlog" \
+        "$BIN check --format json --no-cache backlog" \
+        "$BIN check --format json backlog" \
+        "$BIN check --no-cache backlog" \
+        "$BIN check backlog"
+    read -r rg json_cold json_warm human_cold human_warm <<<"$(medians)"
+    rss_json_cold=$(rss_mb "$BIN" check --format json --no-cache backlog)
+    rss_json_warm=$(rss_mb "$BIN" check --format json backlog)
+    rss_human=$(rss_mb "$BIN" check --no-cache backlog)
+
+    # One staged change: an item gains an authentication sentence.
+    ITEM=$(git ls-files 'backlog/*.md' | grep -v -i spike | sed -n 1p)
+    printf '\nThe public login form now accepts passwords from anonymous visitors.\n' >>"$ITEM"
+    git add "$ITEM"
+    "$BIN" check --staged >/dev/null 2>&1 || true   # the hook's cache is warm for everything else
+    measure "git status" "$BIN check --staged --no-cache" "$BIN check --staged"
+    read -r status staged_cold staged_warm <<<"$(medians)"
+    git reset -q && git checkout -q -- .
+    cd "$ROOT"
+
+    report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
+        "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" <<'PY'
+import sys
+n, mb = sys.argv[1], sys.argv[2]
+rg, jc, jw, hc, hw = map(float, sys.argv[3:8])
+rss_jc, rss_jw, rss_h = sys.argv[8:11]
+st, sc, sw = map(float, sys.argv[11:14])
+ms = lambda s: f"{s * 1000:.0f} ms"
+print(f"| {n} items ({mb} MB) | ripgrep fast path | {ms(rg)} | 1.00× | |")
+print(f"| | check, JSON, cold (`--no-cache`) | {ms(jc)} | {jc / rg:.2f}× | {rss_jc} MB |")
+print(f"| | check, JSON, warm cache | {ms(jw)} | {jw / rg:.2f}× | {rss_jw} MB |")
+print(f"| | check, human, cold | {ms(hc)} | {hc / rg:.2f}× | {rss_h} MB |")
+print(f"| | check, human, warm cache | {ms(hw)} | {hw / rg:.2f}× | |")
+print(f"| | `git status` | {ms(st)} | (reference) | |")
+print(f"| | `check --staged`, one change, cold | {ms(sc)} | {sc / st:.1f}× git status | |")
+print(f"| | `check --staged`, one change, warm | {ms(sw)} | {sw / st:.1f}× git status | |")
 PY
+)")
+done
+
+echo "| backlog | work | median | ratio | peak RSS |"
+echo "| --- | --- | --- | --- | --- |"
+printf '%s\n' "${report[@]}"

@@ -36,16 +36,17 @@ pub struct CacheKey([u8; 16]);
 
 /// The key of a file with content `blob` (a git blob id) at `path`, read in `role`.
 pub fn key(blob: &[u8; 20], path: &str, role: &FileRole) -> CacheKey {
-    let mut hasher = Sha256::new();
-    hasher.update(blob);
-    hasher.update((path.len() as u64).to_le_bytes());
-    hasher.update(path.as_bytes());
-    let place = |hasher: &mut Sha256, tag: u8, place: &crate::model::ItemPlace| {
-        hasher.update([tag, u8::from(place.archived)]);
+    // One buffer, hashed once: a few short updates cost more than the hashing itself.
+    let mut input = Vec::with_capacity(64 + path.len());
+    input.extend_from_slice(blob);
+    input.extend_from_slice(&(path.len() as u64).to_le_bytes());
+    input.extend_from_slice(path.as_bytes());
+    let place = |input: &mut Vec<u8>, tag: u8, place: &crate::model::ItemPlace| {
+        input.extend_from_slice(&[tag, u8::from(place.archived)]);
         let root = place.backlog_md_root.as_deref().unwrap_or("\0");
-        hasher.update((root.len() as u64).to_le_bytes());
-        hasher.update(root.as_bytes());
-        hasher.update(
+        input.extend_from_slice(&(root.len() as u64).to_le_bytes());
+        input.extend_from_slice(root.as_bytes());
+        input.extend_from_slice(
             place
                 .folder_kind
                 .as_ref()
@@ -54,17 +55,17 @@ pub fn key(blob: &[u8; 20], path: &str, role: &FileRole) -> CacheKey {
         );
     };
     match role {
-        FileRole::MarkdownItem(p) => place(&mut hasher, 1, p),
-        FileRole::YamlItems(p) => place(&mut hasher, 2, p),
+        FileRole::MarkdownItem(p) => place(&mut input, 1, p),
+        FileRole::YamlItems(p) => place(&mut input, 2, p),
         FileRole::BacklogMdConfig { root } => {
-            hasher.update([3]);
-            hasher.update(root.as_bytes());
+            input.push(3);
+            input.extend_from_slice(root.as_bytes());
         }
-        FileRole::DefinitionOfDone => hasher.update([4]),
-        FileRole::MarkdownSections { level } => hasher.update([5, *level]),
-        FileRole::Skip => hasher.update([6]),
+        FileRole::DefinitionOfDone => input.push(4),
+        FileRole::MarkdownSections { level } => input.extend_from_slice(&[5, *level]),
+        FileRole::Skip => input.push(6),
     }
-    let digest = hasher.finalize();
+    let digest = Sha256::digest(&input);
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);
     CacheKey(out)

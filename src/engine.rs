@@ -13,6 +13,7 @@ use crate::cache::{self, CacheKey, ItemCache};
 use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::discover::git::Change;
+use crate::filter::{ReportFilter, StatusClass};
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
 use crate::model::{Backlog, FileRole, LayoutIndex, dod};
 use crate::outcome::{CacheWrites, CheckOutcome, Timings, finding_path_str};
@@ -54,6 +55,8 @@ pub struct CheckInput<'a> {
     pub config_change: Option<ConfigChange>,
     /// Parsed and triaged files of earlier runs, by content.
     pub cache: Option<&'a ItemCache>,
+    /// Which findings are reported (`--status`, `--rule`, `--category`).
+    pub filter: ReportFilter,
 }
 
 /// What the cache did for one file.
@@ -106,6 +109,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         changes,
         config_change,
         cache,
+        filter,
     } = input;
     let mut timings = Timings::default();
     let started = Instant::now();
@@ -177,6 +181,14 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut backlog = Backlog::new(items, failures, configs, &config.legacy_prefixes);
     backlog.team_dod = team_dod;
     let sources = SourceMap::new(files);
+    // A threat-analysis spike is the answer to the checklist, not a subject of it: the words
+    // of its own questions ("personal data", "credentials") trigger nothing.
+    for (idx, found) in triage.iter_mut().enumerate() {
+        if backlog.is_threat_spike(idx) {
+            found.categories.clear();
+            found.possible.clear();
+        }
+    }
 
     // Rules, with the items' suppressions.
     let context = Context {
@@ -215,6 +227,10 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         findings.retain(|f| scope.admits(f, &touched, finding_path_str(f, &sources)));
         run_level.retain(|f| scope.admits(f, &touched, finding_path_str(f, &sources)));
     }
+    if !filter.is_empty() {
+        findings.retain(|f| filter.admits(f, &backlog));
+        run_level.retain(|f| filter.admits(f, &backlog));
+    }
 
     // Severities.
     for list in [&mut notes, &mut findings, &mut run_level] {
@@ -222,7 +238,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     }
 
     // Order: notes about the run first, then findings by place, then the baseline's own.
-    sort_findings(&mut findings, &sources);
+    sort_findings(&mut findings, &sources, &backlog);
     notes.append(&mut findings);
     notes.append(&mut run_level);
     let findings = notes;
@@ -371,7 +387,9 @@ fn apply_severities(findings: &mut Vec<Finding>, severities: &SeverityTable, sou
     });
 }
 
-fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
+/// Findings about the backlog as a whole first, then those about open items, then done and
+/// archived ones (what a team can act on first); within each, by file and place.
+fn sort_findings(findings: &mut [Finding], sources: &SourceMap, backlog: &Backlog) {
     findings.par_sort_by(|a, b| {
         let key = |f: &Finding| {
             (
@@ -379,8 +397,9 @@ fn sort_findings(findings: &mut [Finding], sources: &SourceMap) {
                 f.rule.as_str(),
             )
         };
-        finding_path_str(a, sources)
-            .cmp(finding_path_str(b, sources))
+        StatusClass::of(a, backlog)
+            .cmp(&StatusClass::of(b, backlog))
+            .then_with(|| finding_path_str(a, sources).cmp(finding_path_str(b, sources)))
             .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.message.cmp(&b.message))
     });

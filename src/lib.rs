@@ -14,7 +14,7 @@
 //! 8. `config` — backlint.yaml, validated; the severity table
 //! 9. `rules` — every rule's check
 //! 10. `outcome` — what a check produced, as outputs consume it
-//! 11. `baseline`, `scope` — accepted debt; what a change touches
+//! 11. `baseline`, `scope`, `filter` — accepted debt; what a change touches; what is reported
 //! 12. `engine` — runs the whole check as one ordered pass
 //! 13. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
 //! 14. `app` — the commands: gather inputs (configuration, files, git, the clock), render
@@ -27,6 +27,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod filter;
 pub mod fix;
 pub mod hook;
 pub mod model;

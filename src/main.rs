@@ -2,7 +2,7 @@
 //! exit code (0 clean, 1 error findings, 2 the run could not be completed).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use backlint::app::{self, AppError, CheckOptions, Verdict};
@@ -155,7 +155,8 @@ struct CheckArgs {
     /// Files or folders to check (default: the repository root, or `.` outside git).
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format: human, json, sarif, github, junit, gitlab, markdown.
+    /// Output format: human, concise (one line per finding), json, sarif, github, junit,
+    /// gitlab, markdown.
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     format: Format,
     /// Write the report to FILE (atomically); the summary line still prints.
@@ -186,6 +187,12 @@ struct CheckArgs {
     /// With --fix: print the unified diff and write nothing.
     #[arg(long, requires = "fix")]
     dry_run: bool,
+    /// With --fix: give done items spikes too (by default only open items get them).
+    #[arg(long, requires = "fix")]
+    include_done: bool,
+    /// With --fix: create more than 20 spikes at once.
+    #[arg(long, requires = "fix")]
+    yes: bool,
     /// Which findings fail the run (exit 1): `error` (default), or `warning` for warnings
     /// too (default: `fail_on:` in backlint.yaml).
     #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"])]
@@ -203,6 +210,21 @@ struct CheckArgs {
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// Report only findings about items in this state: open (to do, in progress), done
+    /// (done, cancelled, archived) or all. Findings about the whole backlog always show.
+    #[arg(long, value_name = "STATUS", default_value = "all", value_parser = ["open", "done", "all"])]
+    status: String,
+    /// Report only this rule's findings (repeatable), e.g. `--rule triage/missing-spike`.
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Report only findings about this checklist category (repeatable), e.g.
+    /// `--category authentication`.
+    #[arg(long = "category", value_name = "NAME")]
+    categories: Vec<String>,
+    /// After the report, print the number of findings per rule and per category (to stderr
+    /// when the report is machine-readable).
+    #[arg(long)]
+    statistics: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -227,16 +249,50 @@ fn use_color(when: ColorWhen) -> bool {
     }
 }
 
+/// The width of the human report: `COLUMNS`, else the terminal's, else 120 (a file, a pipe,
+/// a CI log).
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
+        .or_else(|| {
+            io::stdout()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten()
+        })
         .filter(|w: &usize| *w >= 40)
-        .unwrap_or(100)
+        .unwrap_or(120)
+}
+
+/// `backlint chek`: a first argument that is neither a command nor an existing path but
+/// close to a command's name is a typo, not a path to check.
+fn mistyped_command() -> Option<String> {
+    use clap::CommandFactory;
+    let first = std::env::args_os().nth(1)?.into_string().ok()?;
+    if first.starts_with('-') || first.contains(['/', '\\', '.']) || Path::new(&first).exists() {
+        return None;
+    }
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    if commands.contains(&first) {
+        return None;
+    }
+    let guess = backlint::util::suggest::suggest(&first, &commands)?;
+    Some(format!(
+        "backlint: error: unknown command `{first}`; did you mean `{guess}`? (`backlint --help` \
+         lists the commands; a path to check must exist)"
+    ))
 }
 
 fn main() -> ExitCode {
     init_thread_pool();
+    if let Some(message) = mistyped_command() {
+        let _ = writeln!(io::stderr(), "{message}");
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -354,6 +410,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         no_cache: args.no_cache,
         timings: args.timings,
         verbose: args.verbose,
+        rules: args.rules,
+        categories: args.categories,
+        status: args.status.parse().unwrap_or_default(),
+        statistics: args.statistics,
+        include_done: args.include_done,
+        yes: args.yes,
     };
     let run = app::check(&options, out, &mut io::stderr().lock())?;
     let verdict = run.verdict;

@@ -181,6 +181,7 @@ fn check_and_fix(dir: &Path) -> fix::FixPlan {
         fields: &ws.config.fields,
         root: &ws.root,
         created: "2026-01-01 00:00".to_string(),
+        include_done: true,
     });
     fix::apply(&plan, &ws.root).unwrap_or_else(|e| panic!("{e}"));
     plan

@@ -35,9 +35,7 @@ fn format(name: &str) -> String {
 
 #[test]
 fn every_format_over_the_same_backlog() {
-    for name in [
-        "human", "json", "sarif", "github", "junit", "gitlab", "markdown",
-    ] {
+    for name in backlint::output::Format::NAMES {
         let out = format(name);
         insta::assert_snapshot!(format!("format_{name}"), out);
     }

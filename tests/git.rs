@@ -507,3 +507,63 @@ fn the_hook_honours_core_hooks_path() {
     assert!(out.status.success());
     assert!(!repo.path().join(".githooks/pre-commit").exists());
 }
+
+#[test]
+fn a_blocked_commit_whose_spike_is_not_staged_is_told_what_to_stage() {
+    let repo = Repo::with_debt();
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    // The fix (as `--fix` writes it) is in the working tree, not staged: a new spike and the
+    // item's link to it.
+    repo.write(
+        "backlog/SPIKE-2.md",
+        "---\nid: SPIKE-2\ntitle: Threat analysis of login tokens\ntype: spike\nstatus: todo\nlabels: [threat-analysis]\n---\n",
+    );
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", "spikes: [SPIKE-2]\n"),
+    );
+    let index_before = std::fs::read(repo.path().join(".git/index")).unwrap_or_default();
+    let (code, findings, stderr) = repo.check(&["--staged"]);
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-1")])
+    );
+    assert!(
+        stderr.contains("not staged")
+            && stderr.contains("git add backlog/NEW-1.md backlog/SPIKE-2.md")
+            && stderr.contains("NEW-1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("--fix"),
+        "the advice must not repeat `--fix`: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read(repo.path().join(".git/index")).unwrap_or_default(),
+        index_before,
+        "the advice must not touch the index"
+    );
+    // Staged, the commit passes and no advice is given.
+    repo.git(&["add", "-A"]);
+    let (code, findings, stderr) = repo.check(&["--staged"]);
+    assert_eq!((code, findings), (0, vec![]));
+    assert!(!stderr.contains("not staged"), "{stderr}");
+}
+
+#[test]
+fn a_blocked_commit_without_a_fix_in_the_working_tree_gets_no_staging_advice() {
+    let repo = Repo::with_debt();
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.write("notes.txt", "unrelated\n");
+    let (code, _, stderr) = repo.check(&["--staged"]);
+    assert_eq!(code, 1);
+    assert!(!stderr.contains("not staged"), "{stderr}");
+}

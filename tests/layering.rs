@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["config"],
     &["rules"],
     &["outcome"],
-    &["baseline", "scope"],
+    &["baseline", "scope", "filter"],
     &["engine"],
     &["output", "fix", "hook"],
     &["app"],

@@ -107,6 +107,7 @@ fn check_tree_of(bytes: &[u8]) {
         changes: None,
         config_change: None,
         cache: None,
+        filter: Default::default(),
     });
     assert_eq!(
         outcome.summary.errors + outcome.summary.warnings,

@@ -73,6 +73,7 @@ rule_tests! {
     spike_not_done_before_start => NotDoneBeforeStart,
     spike_scheduled_after => ScheduledAfter,
     spike_link_cycle => LinkCycle,
+    spike_unanswered => Unanswered,
     dod_not_found => DodNotFound,
     dod_missing_risk_acceptance => DodMissingRiskAcceptance,
     risk_acceptance_missing => AcceptanceMissing,

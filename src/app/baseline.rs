@@ -45,11 +45,17 @@ pub fn record(options: &BaselineOptions, out: &mut dyn Write) -> Result<Verdict,
         "recorded {} in {shown}",
         output::plural(baseline.entries.len(), "finding")
     )?;
-    if options.output.is_some() && ws.config.baseline.is_none() {
+    if ws.config.baseline.is_none() {
         writeln!(
             out,
-            "apply it with `backlint check --baseline {shown}`, or add `baseline: {shown}` to \
-             backlint.yaml so that the hook and CI apply it too"
+            "next: `backlint check` applies it only once backlint.yaml names it — add (or \
+             uncomment) `baseline: {shown}` in backlint.yaml so that the hook and CI apply it \
+             too, or pass `--baseline {shown}` to one run"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "next: commit {shown}; `backlint check` applies it (`baseline:` in backlint.yaml)"
         )?;
     }
     Ok(Verdict::Clean)

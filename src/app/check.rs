@@ -8,13 +8,16 @@ use std::path::PathBuf;
 use super::{AppError, Verdict, Workspace, rules_for, today};
 use crate::cache::ItemCache;
 use crate::config::DodSetting;
+use crate::diagnostic::RuleId;
 use crate::discover::git::{Change, GitRepo};
 use crate::discover::walk;
 use crate::engine::{self, BaselineInput, CheckInput, ConfigChange};
+use crate::filter::ReportFilter;
 use crate::outcome::CheckOutcome;
 use crate::output::{self, Format, human};
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
 use crate::triage::Checklist;
+use crate::util::suggest::suggest;
 
 /// Options of `backlint check`.
 #[derive(Clone, Debug)]
@@ -51,6 +54,16 @@ pub struct CheckOptions {
     pub timings: bool,
     /// `--verbose`: say what the item cache did.
     pub verbose: bool,
+    /// `--rule`, `--category`, `--status`: which findings are reported.
+    pub rules: Vec<String>,
+    pub categories: Vec<String>,
+    pub status: crate::filter::StatusFilter,
+    /// `--statistics`: counts per rule and category after the report.
+    pub statistics: bool,
+    /// `--fix --include-done`: give done items spikes too.
+    pub include_done: bool,
+    /// `--fix --yes`: create more than [`super::fix::MAX_SPIKES_WITHOUT_YES`] spikes.
+    pub yes: bool,
 }
 
 /// The files a check of `paths` reads (the configured roots, or the repository root, when no
@@ -100,6 +113,7 @@ struct Extras {
     changes: Option<Vec<Change>>,
     config_change: Option<ConfigChange>,
     cache: Option<ItemCache>,
+    filter: ReportFilter,
 }
 
 /// Runs the check over the files `discover` lists, compiling the checklist meanwhile.
@@ -119,6 +133,7 @@ fn run(
     });
     let (checklist, severities) = rules?;
     let files = discovered?;
+    check_categories(&extras.filter.categories, &checklist)?;
     let discovered_in = started.elapsed();
     let mut outcome = engine::check(CheckInput {
         files,
@@ -131,6 +146,7 @@ fn run(
         changes: extras.changes,
         config_change: extras.config_change,
         cache: extras.cache.as_ref(),
+        filter: extras.filter,
     });
     outcome.timings.phases.insert(
         0,
@@ -240,7 +256,11 @@ pub fn check(
 ) -> Result<CheckRun, AppError> {
     let (ws, mut outcome, mut checklist) = evaluate(options)?;
     if options.fix {
-        let plan = super::fix::plan_for(&ws, &outcome, &checklist);
+        let plan = super::fix::plan_for(&ws, &outcome, &checklist, options.include_done);
+        if !options.dry_run && !options.yes && plan.fixed.len() > super::fix::MAX_SPIKES_WITHOUT_YES
+        {
+            return Err(AppError::TooManySpikes(plan.fixed.len()));
+        }
         if options.dry_run {
             let verdict = super::fix::print_plan(&plan, options, out, err)?;
             return Ok(CheckRun {
@@ -257,6 +277,28 @@ pub fn check(
     let started = std::time::Instant::now();
     write_outcome(options, &outcome, &FsReader, out)?;
     outcome.timings.add("render", started.elapsed());
+    // A blocked commit whose fix sits unstaged in the working tree: say what to stage.
+    if options.staged && outcome.summary.errors > 0 {
+        let advice = super::staged_advice::advice(&ws, options, &outcome)?;
+        let to: &mut dyn Write = if options.format == Format::Human && options.output.is_none() {
+            out
+        } else {
+            err
+        };
+        for line in advice {
+            writeln!(to, "{line}")?;
+        }
+    }
+    // The human report ends with the table already; beside a report read by machines it goes
+    // to the error writer.
+    if options.statistics && options.format != Format::Human {
+        let stats = output::statistics::Statistics::of(&outcome);
+        if options.format == Format::Concise && options.output.is_none() {
+            stats.write_table(out)?;
+        } else {
+            stats.write_table(err)?;
+        }
+    }
     if options.timings || options.verbose {
         write_timings(&outcome.timings, options, err)?;
     }
@@ -296,7 +338,10 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             Vec::new(),
         ),
     };
-    let mut extras = Extras::default();
+    let mut extras = Extras {
+        filter: report_filter(options)?,
+        ..Extras::default()
+    };
     if let Some((baseline, path)) = super::baseline::load(&ws, options.baseline.as_deref())? {
         extras.baseline = Some(BaselineInput { baseline, path });
     }
@@ -342,6 +387,48 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         _ => run(&ws, || discover_tree(&ws, &options.paths), extras)?,
     };
     Ok((ws, outcome, checklist))
+}
+
+/// The report filter of `--rule`, `--category` and `--status`; rule ids are checked here,
+/// categories once the checklist is compiled.
+fn report_filter(options: &CheckOptions) -> Result<ReportFilter, AppError> {
+    let mut rules = Vec::new();
+    for name in &options.rules {
+        match name.parse::<RuleId>() {
+            Ok(rule) => rules.push(rule),
+            Err(()) => {
+                let known: Vec<String> =
+                    RuleId::ALL.iter().map(|r| r.as_str().to_string()).collect();
+                let hint = suggest(name, &known)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_else(|| "; `backlint rules` lists them".to_string());
+                return Err(AppError::UnknownRule(name.clone(), hint));
+            }
+        }
+    }
+    Ok(ReportFilter {
+        status: options.status,
+        rules,
+        categories: options.categories.clone(),
+    })
+}
+
+/// Every `--category` names a category of the checklist in force.
+fn check_categories(categories: &[String], checklist: &Checklist) -> Result<(), AppError> {
+    let known: Vec<String> = checklist
+        .categories()
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    for name in categories {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            let hint = suggest(name, &known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("; the categories are: {}", known.join(", ")));
+            return Err(AppError::UnknownRule(name.clone(), hint));
+        }
+    }
+    Ok(())
 }
 
 /// `--timings` / `--verbose`: the time per phase and what the cache did, on the error writer.

@@ -11,7 +11,12 @@ use crate::source::one_line;
 use crate::triage::Checklist;
 
 /// Plans the fix of `outcome`'s missing spikes.
-pub fn plan_for(ws: &Workspace, outcome: &CheckOutcome, checklist: &Checklist) -> FixPlan {
+pub fn plan_for(
+    ws: &Workspace,
+    outcome: &CheckOutcome,
+    checklist: &Checklist,
+    include_done: bool,
+) -> FixPlan {
     let now = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now());
     fix::plan(&FixContext {
         outcome,
@@ -19,8 +24,12 @@ pub fn plan_for(ws: &Workspace, outcome: &CheckOutcome, checklist: &Checklist) -
         fields: &ws.config.fields,
         root: &ws.root,
         created: now.strftime("%Y-%m-%d %H:%M").to_string(),
+        include_done,
     })
 }
+
+/// `--fix` creates at most this many spikes without `--yes`.
+pub const MAX_SPIKES_WITHOUT_YES: usize = 20;
 
 /// `--fix --dry-run`: the diff, then what would happen. Exit 1 when something would change.
 pub fn print_plan(
@@ -78,8 +87,14 @@ pub fn apply(
     write_notes(&notes, options, out, err)
 }
 
+/// What the fix left alone: one line per item, except done items, which are counted on one
+/// line (a backlog with history has hundreds).
 fn skipped_lines(plan: &FixPlan) -> Vec<String> {
-    plan.skipped
+    let (done, other): (Vec<_>, Vec<_>) = plan
+        .skipped
+        .iter()
+        .partition(|s| s.reason == fix::SKIPPED_DONE);
+    let mut lines: Vec<String> = other
         .iter()
         .map(|s| {
             format!(
@@ -89,7 +104,21 @@ fn skipped_lines(plan: &FixPlan) -> Vec<String> {
                 s.reason
             )
         })
-        .collect()
+        .collect();
+    if !done.is_empty() {
+        let shown: Vec<String> = done.iter().take(5).map(|s| one_line(&s.item)).collect();
+        let more = if done.len() > shown.len() {
+            format!(" and {} more", done.len() - shown.len())
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "not fixed: {} ({}{more}): done (use --include-done)",
+            plural(done.len(), "done item"),
+            shown.join(", ")
+        ));
+    }
+    lines
 }
 
 /// Notes go with a human report, and to `err` (stderr) beside a machine-readable one.

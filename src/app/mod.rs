@@ -9,6 +9,7 @@ pub mod git_config;
 pub mod hook;
 pub mod init;
 pub mod labels;
+pub mod staged_advice;
 pub mod triage_dump;
 pub mod triage_train;
 pub mod why;
@@ -57,6 +58,12 @@ pub enum AppError {
     UnknownItem(String, String),
     #[error(transparent)]
     Fix(crate::fix::FixError),
+    #[error(
+        "--fix would create {0} threat-analysis spikes at once; nothing was written. Review them \
+         with `backlint check --fix --dry-run`, then run `backlint check --fix --yes` (or fix \
+         a folder at a time)"
+    )]
+    TooManySpikes(usize),
     #[error("cannot write `{0}`: {1}")]
     Output(String, io::Error),
     #[error("{0}")]

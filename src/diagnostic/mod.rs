@@ -63,6 +63,9 @@ pub struct Finding {
     /// What the finding is about, for the fingerprint (not its position).
     pub content: String,
     pub fingerprint: String,
+    /// Item-level findings this one stands for (items that copy a team-level setting whose
+    /// one fix settles them all).
+    pub folded: usize,
 }
 
 impl Finding {
@@ -82,6 +85,7 @@ impl Finding {
             categories: Vec::new(),
             content: String::new(),
             fingerprint: String::new(),
+            folded: 0,
         }
     }
 

@@ -51,6 +51,7 @@ rule_ids! {
     NotDoneBeforeStart = "spike/not-done-before-start", Error;
     ScheduledAfter = "spike/scheduled-after", Error;
     LinkCycle = "spike/link-cycle", Error;
+    Unanswered = "spike/unanswered", Warning;
     DodNotFound = "dod/not-found", Error;
     DodMissingRiskAcceptance = "dod/missing-risk-acceptance", Error;
     AcceptanceMissing = "risk/acceptance-missing", Error;

@@ -193,6 +193,29 @@ impl GitRepo {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
     }
 
+    /// Paths whose working-tree content is not what is staged: modified, deleted or new
+    /// (untracked, not ignored) files, relative to the repository root.
+    pub fn unstaged_paths(&self) -> Result<Vec<String>, GitError> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        let statuses = self.repo.statuses(Some(&mut opts))?;
+        let unstaged = git2::Status::WT_NEW
+            | git2::Status::WT_MODIFIED
+            | git2::Status::WT_DELETED
+            | git2::Status::WT_RENAMED
+            | git2::Status::WT_TYPECHANGE;
+        let mut paths: Vec<String> = statuses
+            .iter()
+            .filter(|entry| entry.status().intersects(unstaged))
+            .filter_map(|entry| entry.path().ok().map(str::to_string))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    }
+
     /// What the staged change changes: HEAD against the index, renames followed.
     pub fn staged_changes(&self) -> Result<Vec<Change>, GitError> {
         let head = self.head_tree()?;

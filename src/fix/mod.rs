@@ -28,7 +28,12 @@ pub struct FixContext<'a> {
     pub root: &'a Path,
     /// `YYYY-MM-DD HH:MM` for Backlog.md's `created_date`.
     pub created: String,
+    /// Give done items spikes too (`--include-done`); by default only open items get them.
+    pub include_done: bool,
 }
+
+/// Why a done item gets no spike by default.
+pub const SKIPPED_DONE: &str = "done (use --include-done)";
 
 /// One file the fix creates (`before` is `None`) or edits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +149,11 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
             plan.skipped.push(skip("archived items are not changed"));
             continue;
         }
+        // A spike for finished work records debt, it does not steer the work: only on request.
+        if item.status == crate::model::Status::Done && !cx.include_done {
+            plan.skipped.push(skip(SKIPPED_DONE));
+            continue;
+        }
         if !is_plain_relative(&item.path) {
             plan.skipped
                 .push(skip("the item's path is not inside the repository"));
@@ -198,6 +208,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
         let eol = link::line_ending(text);
         let categories = finding.categories.clone();
         let (titles, summaries) = describe(cx.checklist, &categories);
+        let evidence = evidence_words(cx, idx, &categories);
 
         // The spike's id and where it goes.
         let (prefix, template, dir) = match (&container, backlog_md_root) {
@@ -249,6 +260,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
             categories: &categories,
             category_titles: &titles,
             category_summaries: &summaries,
+            evidence: &evidence,
             created: &cx.created,
         };
 
@@ -379,6 +391,30 @@ fn existing_key(map: &YamlNode, keys: &[String]) -> Option<String> {
 }
 
 /// Category titles and summaries for the spike's questions.
+/// The words that triggered each of `ids` on item `idx`, strongest first.
+fn evidence_words(cx: &FixContext<'_>, idx: usize, ids: &[String]) -> Vec<Vec<String>> {
+    let triage = cx.outcome.triage.get(idx);
+    ids.iter()
+        .map(|id| {
+            let Some(n) = cx.checklist.category(id) else {
+                return Vec::new();
+            };
+            let mut words: Vec<String> = Vec::new();
+            for found in triage.iter().flat_map(|t| t.categories.iter()) {
+                if found.category != n {
+                    continue;
+                }
+                for ev in &found.evidence {
+                    if !words.iter().any(|w| w.eq_ignore_ascii_case(&ev.text)) {
+                        words.push(ev.text.clone());
+                    }
+                }
+            }
+            words
+        })
+        .collect()
+}
+
 fn describe(checklist: &Checklist, ids: &[String]) -> (Vec<String>, Vec<String>) {
     ids.iter()
         .map(|id| match checklist.category(id) {

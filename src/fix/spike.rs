@@ -8,6 +8,20 @@ use crate::model::vocab::FieldNames;
 const FRONT_MATTER_TEMPLATE: &str = include_str!("../../rules/templates/spike.md");
 const BACKLOG_MD_TEMPLATE: &str = include_str!("../../rules/templates/spike-backlog-md.md");
 const YAML_TEMPLATE: &str = include_str!("../../rules/templates/spike.yaml");
+const QUESTIONS: &str = include_str!("../../rules/templates/questions.yaml");
+
+/// The threat-analysis questions of `category` (the `other` ones for a category the file does
+/// not list).
+fn questions_for(category: &str) -> Vec<String> {
+    static TABLE: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<String>>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| serde_saphyr::from_str(QUESTIONS).unwrap_or_default());
+    table
+        .get(category)
+        .or_else(|| table.get("other"))
+        .cloned()
+        .unwrap_or_default()
+}
 
 /// Hands out ids that no item has (`SPIKE-4`, `task-128`), counting per prefix.
 #[derive(Debug, Default)]
@@ -125,6 +139,8 @@ pub struct SpikeFacts<'a> {
     pub category_titles: &'a [String],
     /// One-line descriptions, parallel to `categories`.
     pub category_summaries: &'a [String],
+    /// The words that triggered each category, parallel to `categories`.
+    pub evidence: &'a [Vec<String>],
     /// `YYYY-MM-DD HH:MM`.
     pub created: &'a str,
 }
@@ -157,19 +173,39 @@ pub fn render(
     let title = quoted(&format!("Threat analysis: {}", clean(facts.item_title, 80)));
     let covers = format!("[{}]", facts.categories.join(", "));
     let categories = join_words(facts.category_titles);
-    let questions: Vec<String> = facts
-        .category_titles
+    // Per category: what triggered it, then the questions a threat-modelling session asks.
+    let mut questions: Vec<String> = Vec::new();
+    for (n, (category, title)) in facts
+        .categories
         .iter()
-        .zip(facts.category_summaries)
-        .map(|(title, summary)| {
-            let summary = clean(summary, 200);
-            if summary.is_empty() {
-                format!("- [ ] {}: what could go wrong?", capitalise(title))
+        .zip(facts.category_titles)
+        .enumerate()
+    {
+        let words: Vec<String> = facts
+            .evidence
+            .get(n)
+            .into_iter()
+            .flatten()
+            .take(3)
+            .map(|w| format!("'{}'", clean(w, 40)))
+            .collect();
+        let why = if words.is_empty() {
+            clean(
+                facts.category_summaries.get(n).map_or("", String::as_str),
+                200,
+            )
+        } else {
+            format!("triggered by {}", words.join(", "))
+        };
+        for (k, question) in questions_for(category).iter().enumerate() {
+            let question = clean(question, 300);
+            questions.push(if k == 0 && !why.is_empty() {
+                format!("- [ ] {} ({why}): {question}", capitalise(title))
             } else {
-                format!("- [ ] {}: {summary}", capitalise(title))
-            }
-        })
-        .collect();
+                format!("- [ ] {}: {question}", capitalise(title))
+            });
+        }
+    }
     let description = quoted(&format!(
         "Threat analysis for {item_id} ({item_title}), which touches {categories}: find what \
          could go wrong, decide the mitigations, and record the residual risk for its business \
@@ -356,6 +392,7 @@ mod tests {
             categories: &["authentication".to_string()],
             category_titles: &["authentication".to_string()],
             category_summaries: &["who is who".to_string()],
+            evidence: &[vec!["log in".to_string()]],
             created: "2026-11-24 10:00",
         };
         let text = render(Template::Yaml, &facts, &FieldNames::default(), "\n");

@@ -196,6 +196,18 @@ pub struct TextRegion {
     pub range: Range<usize>,
 }
 
+/// What a spike's Markdown body answers: its checklist entries and outcome text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpikeAnswers {
+    /// Unticked checklist entries (outside its definition of done).
+    pub unticked: Vec<Span>,
+    /// Ticked entries that are questions (end with `?`) with nothing written after them.
+    pub unanswered: Vec<Span>,
+    /// Whether a section such as "Outcome", "Findings" or "Implementation Notes" holds text
+    /// beyond empty template prompts (`- Threats found:`).
+    pub has_outcome_text: bool,
+}
+
 /// A backlog item.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Item {
@@ -235,6 +247,8 @@ pub struct Item {
     pub extra_fields: Vec<(String, Spanned<String>)>,
     /// Text regions for triage, in file order.
     pub regions: Vec<TextRegion>,
+    /// For a spike with a Markdown body: what it answers (`spike/unanswered`).
+    pub answers: Option<Box<SpikeAnswers>>,
 }
 
 impl Item {

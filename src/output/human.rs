@@ -7,12 +7,16 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+
+use super::excerpt::Excerpt;
 use rayon::prelude::*;
 
 use super::plural;
+use super::statistics::{Statistics, next_steps};
 use crate::config::load::ConfigError;
 use crate::diagnostic::{Finding, Severity, Summary};
+use crate::filter::StatusClass;
 use crate::outcome::{CheckOutcome, finding_path};
 use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
 
@@ -75,7 +79,7 @@ struct Report {
     rule: &'static str,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -133,7 +137,47 @@ fn fits(text: &str, start: usize, end: usize) -> bool {
     end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end)
 }
 
-fn build(finding: &Finding, snippets: &Snippets<'_>) -> Report {
+/// Label texts longer than this are cut.
+const LABEL_CHARS: usize = 40;
+
+/// The snippet columns left beside miette's gutter (`  123 │ `) in a terminal `width` wide.
+fn snippet_chars(width: usize) -> usize {
+    width.saturating_sub(12).max(30)
+}
+
+/// How far in a label may start so that its text, drawn to the right of its pointer, fits.
+fn label_column(width: usize, longest_label: usize) -> usize {
+    snippet_chars(width).saturating_sub(longest_label.min(LABEL_CHARS) + 8)
+}
+
+/// A label's text, cut to [`LABEL_CHARS`].
+fn label_text(text: &str) -> Option<String> {
+    let line = one_line(text);
+    if line.is_empty() {
+        return None;
+    }
+    Some(if line.chars().count() > LABEL_CHARS {
+        line.chars().take(LABEL_CHARS - 1).collect::<String>() + "…"
+    } else {
+        line
+    })
+}
+
+/// A path short enough for the snippet's header line: its middle elided when long.
+fn header_path(path: &str, width: usize) -> String {
+    let clean = sanitize_for_terminal(&one_line(path)).into_owned();
+    let max = width.saturating_sub(22).max(20);
+    let count = clean.chars().count();
+    if count <= max {
+        return clean;
+    }
+    let keep = max - 1;
+    let head: String = clean.chars().take(keep / 3).collect();
+    let tail: String = clean.chars().skip(count - (keep - keep / 3)).collect();
+    format!("{head}…{tail}")
+}
+
+fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
     let severity = match finding.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -167,42 +211,65 @@ fn build(finding: &Finding, snippets: &Snippets<'_>) -> Report {
         );
         return report;
     };
-    report.labels.push(LabeledSpan::new_primary_with_span(
-        Some(one_line(&finding.label)).filter(|l| !l.is_empty()),
-        (span.start as usize, span.len()),
-    ));
+    // Labels in this file: the primary one, then related places that fit it.
+    let mut ranges = Vec::with_capacity(1 + finding.related.len());
+    ranges.push(span.start as usize..span.end as usize);
+    let mut names = vec![label_text(&finding.label)];
     for related in &finding.related {
-        if related.span.source == span.source
-            && fits(
-                &text,
-                related.span.start as usize,
-                related.span.end as usize,
-            )
-        {
-            report.labels.push(LabeledSpan::new_with_span(
-                Some(one_line(&related.message)),
-                (related.span.start as usize, related.span.len()),
-            ));
+        let (start, end) = (related.span.start as usize, related.span.end as usize);
+        if related.span.source == span.source && fits(&text, start, end) {
+            ranges.push(start..end);
+            names.push(label_text(&related.message));
         } else if let Some(other) = snippets
             .text(related.span.source)
-            .filter(|t| fits(t, related.span.start as usize, related.span.end as usize))
+            .filter(|t| fits(t, start, end))
         {
-            let other_path = snippets.path(related.span.source).to_string();
+            let other_path = header_path(snippets.path(related.span.source), width);
+            let (excerpt, mapped) = Excerpt::new(
+                other_path,
+                &other,
+                std::slice::from_ref(&(start..end)),
+                snippet_chars(width),
+                label_column(width, 0),
+            );
             report.related.push(Report {
                 message: one_line(&related.message),
                 rule: "",
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(NamedSource::new(sanitize_for_terminal(&other_path), other)),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    None,
-                    (related.span.start as usize, related.span.len()),
-                )],
+                source: Some(excerpt),
+                labels: mapped
+                    .into_iter()
+                    .flatten()
+                    .map(|r| LabeledSpan::new_primary_with_span(None, (r.start, r.len())))
+                    .collect(),
                 related: Vec::new(),
             });
         }
     }
-    report.source = Some(NamedSource::new(sanitize_for_terminal(&path), text));
+    let longest = names
+        .iter()
+        .flatten()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let (excerpt, mapped) = Excerpt::new(
+        header_path(&path, width),
+        &text,
+        &ranges,
+        snippet_chars(width),
+        label_column(width, longest),
+    );
+    for (n, (range, name)) in mapped.into_iter().zip(names).enumerate() {
+        let Some(range) = range else { continue };
+        let at = (range.start, range.len());
+        report.labels.push(if n == 0 {
+            LabeledSpan::new_primary_with_span(name, at)
+        } else {
+            LabeledSpan::new_with_span(name, at)
+        });
+    }
+    report.source = Some(excerpt);
     report
 }
 
@@ -240,13 +307,15 @@ pub fn write(
         .with_context_lines(1)
         .with_wrap_lines(false);
     // Findings are rendered in parallel, a batch at a time (bounded memory), and written in
-    // order.
+    // order, under a heading per group (the backlog as a whole, open items, done ones) and per
+    // item.
+    let mut group: Option<(StatusClass, Option<usize>)> = None;
     for batch in outcome.findings.chunks(RENDER_BATCH) {
         let snippets = read_sources(batch, &outcome.sources, reader);
         let rendered: Vec<String> = batch
             .par_iter()
             .map(|finding| {
-                let mut report = build(finding, &snippets);
+                let mut report = build(finding, &snippets, style.width);
                 prewrap(&mut report, style.width);
                 let mut text = String::new();
                 if handler.render_report(&mut text, &report).is_err() {
@@ -262,11 +331,98 @@ pub fn write(
                 text
             })
             .collect();
-        for text in rendered {
+        for (finding, text) in batch.iter().zip(rendered) {
+            let class = StatusClass::of(finding, &outcome.backlog);
+            let key = (class, finding.item_index);
+            if group.map(|(c, _)| c) != Some(class) {
+                write_heading(out, class_heading(class), style)?;
+            }
+            if group != Some(key) {
+                if let Some(item) = finding
+                    .item_index
+                    .and_then(|i| outcome.backlog.items.get(i))
+                {
+                    write_item_line(out, item, style)?;
+                }
+                group = Some(key);
+            }
             out.write_all(text.as_bytes())?;
         }
     }
+    if !outcome.findings.is_empty() {
+        let stats = Statistics::of(outcome);
+        write_heading(out, "Summary", style)?;
+        stats.write_table(out)?;
+        let steps = next_steps(outcome, &stats);
+        if !steps.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "next steps:")?;
+            for (n, step) in steps.iter().enumerate() {
+                let wrapped = super::wrap::first_fit(step, style.width.saturating_sub(2), 5);
+                let wrapped = sanitize_for_terminal(&wrapped).replace('\n', "\n     ");
+                writeln!(out, "  {}. {wrapped}", n + 1)?;
+            }
+        }
+        writeln!(out)?;
+    }
     write_summary(out, &outcome.summary, style.color)
+}
+
+fn class_heading(class: StatusClass) -> &'static str {
+    match class {
+        StatusClass::Backlog => "The backlog as a whole",
+        StatusClass::Open => "Open items (to do, in progress)",
+        StatusClass::Done => "Done, cancelled and archived items",
+    }
+}
+
+/// `── Open items ───…`, as wide as the report.
+fn write_heading(out: &mut dyn Write, title: &str, style: HumanStyle) -> io::Result<()> {
+    let rule = "─".repeat(
+        style
+            .width
+            .saturating_sub(title.chars().count() + 4)
+            .min(76),
+    );
+    let line = format!("── {title} {rule}");
+    if style.color {
+        let bold = anstyle::Style::new().bold();
+        writeln!(out, "{}{line}{}\n", bold.render(), bold.render_reset())
+    } else {
+        writeln!(out, "{line}\n")
+    }
+}
+
+/// `▸ TASK-12 · Title (in progress)`, cut to the width.
+fn write_item_line(
+    out: &mut dyn Write,
+    item: &crate::model::Item,
+    style: HumanStyle,
+) -> io::Result<()> {
+    let status = if item.archived {
+        "archived".to_string()
+    } else {
+        item.status.name().to_string()
+    };
+    let mut line = format!(
+        "▸ {} · {} ({status})",
+        one_line(&item.id),
+        one_line(&item.title)
+    );
+    if line.chars().count() > style.width {
+        line = line
+            .chars()
+            .take(style.width.saturating_sub(1))
+            .collect::<String>()
+            + "…";
+    }
+    let line = sanitize_for_terminal(&line).into_owned();
+    if style.color {
+        let bold = anstyle::Style::new().bold();
+        writeln!(out, "{}{line}{}", bold.render(), bold.render_reset())
+    } else {
+        writeln!(out, "{line}")
+    }
 }
 
 /// Writes configuration problems as diagnostics pointing into the file, then a summary line.
@@ -285,7 +441,20 @@ pub fn write_config_errors(
         .with_width(width)
         .with_links(false);
     for error in errors {
-        let text = Arc::new(sanitize_for_terminal(&error.text).into_owned());
+        let text = sanitize_for_terminal(&error.text).into_owned();
+        let ranges: Vec<std::ops::Range<usize>> = error
+            .range
+            .iter()
+            .filter(|r| fits(&text, r.start, r.end))
+            .cloned()
+            .collect();
+        let (excerpt, mapped) = Excerpt::new(
+            header_path(&error.file, width),
+            &text,
+            &ranges,
+            snippet_chars(width),
+            label_column(width, "here".len()),
+        );
         let report = Report {
             message: format!(
                 "{}:{}:{}: {}",
@@ -297,15 +466,14 @@ pub fn write_config_errors(
             rule: "config/invalid",
             severity: miette::Severity::Error,
             help: error.help.as_deref().map(one_line),
-            labels: error
-                .range
-                .iter()
-                .filter(|r| fits(&text, r.start, r.end))
+            labels: mapped
+                .into_iter()
+                .flatten()
                 .map(|r| {
                     LabeledSpan::new_primary_with_span(Some("here".to_string()), (r.start, r.len()))
                 })
                 .collect(),
-            source: Some(NamedSource::new(sanitize_for_terminal(&error.file), text)),
+            source: Some(excerpt),
             related: Vec::new(),
         };
         let mut rendered = String::new();

@@ -1,5 +1,6 @@
 //! `--format markdown`: a compact summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment:
-//! counts, then a table of findings linking to the item files.
+//! counts, then a table of findings (open items first, with their titles) linking to the item
+//! files, capped at a readable length.
 
 use std::io::{self, Write};
 
@@ -57,6 +58,33 @@ fn link(path: &str, line: Option<u32>, base: Option<&str>) -> String {
     format!("[{}]({base}{encoded}{anchor})", cell(&label))
 }
 
+/// Rows of the findings table; the rest are counted (a job summary is read, not searched).
+pub const MAX_ROWS: usize = 100;
+
+/// Item titles in the table are cut to this many characters.
+const TITLE_CHARS: usize = 60;
+
+/// `TASK-1 · Title` for the item column.
+fn item_cell(outcome: &CheckOutcome, finding: &crate::diagnostic::Finding) -> String {
+    let Some(id) = finding.item.as_deref() else {
+        return String::new();
+    };
+    let title = finding
+        .item_index
+        .and_then(|i| outcome.backlog.items.get(i))
+        .map(|item| one_line(&item.title))
+        .unwrap_or_default();
+    if title.is_empty() {
+        return cell(id);
+    }
+    let title = if title.chars().count() > TITLE_CHARS {
+        title.chars().take(TITLE_CHARS - 1).collect::<String>() + "…"
+    } else {
+        title
+    };
+    format!("{} · {}", cell(id), cell(&title))
+}
+
 /// Writes the summary; `link_base` makes file links absolute (see [`github_link_base`]).
 pub fn write(
     out: &mut dyn Write,
@@ -84,7 +112,7 @@ pub fn write(
     writeln!(out)?;
     writeln!(out, "| | rule | item | where | finding |")?;
     writeln!(out, "|---|---|---|---|---|")?;
-    for f in &outcome.findings {
+    for f in outcome.findings.iter().take(MAX_ROWS) {
         let icon = match f.severity {
             Severity::Error => "❌",
             Severity::Warning => "⚠️",
@@ -99,8 +127,17 @@ pub fn write(
             out,
             "| {icon} | `{}` | {} | {place} | {} |",
             f.rule,
-            f.item.as_deref().map(cell).unwrap_or_default(),
+            item_cell(outcome, f),
             cell(&f.message)
+        )?;
+    }
+    if outcome.findings.len() > MAX_ROWS {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "… and {} more findings. The SARIF or JSON report of the same run has them all \
+             (`--format sarif -o backlint.sarif`).",
+            outcome.findings.len() - MAX_ROWS
         )?;
     }
     writeln!(out)?;

@@ -1,6 +1,8 @@
 //! Output formats. Each is a function of the check's outcome (findings, items, summary and the
 //! source map); none of them knows how findings were produced.
 
+pub mod concise;
+pub mod excerpt;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -8,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod statistics;
 pub mod wrap;
 
 use std::fmt;
@@ -21,6 +24,7 @@ use crate::source::SourceReader;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Github,
@@ -31,7 +35,7 @@ pub enum Format {
 
 impl Format {
     pub const NAMES: &'static [&'static str] = &[
-        "human", "json", "sarif", "github", "junit", "gitlab", "markdown",
+        "human", "concise", "json", "sarif", "github", "junit", "gitlab", "markdown",
     ];
 }
 
@@ -41,6 +45,7 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "human" => Ok(Format::Human),
+            "concise" => Ok(Format::Concise),
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "github" => Ok(Format::Github),
@@ -59,6 +64,7 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Format::Human => "human",
+            Format::Concise => "concise",
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Github => "github",
@@ -96,6 +102,7 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         Format::Human => human::write(out, outcome, reader, options.style),
+        Format::Concise => concise::write(out, outcome, options.style.color),
         Format::Json => json::write(out, outcome),
         Format::Sarif => sarif::write(out, outcome),
         Format::Github => github::write(out, outcome),

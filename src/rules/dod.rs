@@ -90,20 +90,36 @@ declare_rule! {
 }
 
 impl MissingRiskAcceptance {
-    fn team_finding(&self, dod: &TeamDod) -> Finding {
+    /// The finding on a team document; `copied` triggered items carry a copy of it.
+    fn team_finding(&self, dod: &TeamDod, copied: usize) -> Finding {
         let what = match dod.origin {
             DodOrigin::BacklogMdConfig => "the definition of done in Backlog.md's config.yml",
             DodOrigin::BacklogFile => "the backlog's definition_of_done list",
             DodOrigin::Config => "the definition of done in backlint.yaml",
             DodOrigin::File => "the definition of done",
         };
+        let copies = match copied {
+            0 => String::new(),
+            1 => " — and 1 triggered item that copies this definition of done".to_string(),
+            n => format!(" — and {n} triggered items that copy this definition of done"),
+        };
+        let help = if copied > 0 {
+            format!(
+                "add an entry such as: \"{RISK_ENTRY_EXAMPLE}\" — this one line also settles the \
+                 {copied} copies (items' own definitions of done are checked only while the \
+                 team's has no such entry)"
+            )
+        } else {
+            format!("add an entry such as: \"{RISK_ENTRY_EXAMPLE}\"")
+        };
         let mut finding = self
             .finding(format!(
-                "{what} ({}) has no residual-risk acceptance entry",
+                "{what} ({}) has no residual-risk acceptance entry{copies}",
                 one_line(&dod.path)
             ))
-            .help(format!("add an entry such as: \"{RISK_ENTRY_EXAMPLE}\""))
+            .help(help)
             .content(format!("team|{}", dod.path));
+        finding.folded = copied;
         match dod.at.filter(|_| dod.source.is_some()) {
             Some(span) => finding = finding.at(span, "no entry about residual risk here"),
             None => finding = finding.file(dod.path.clone()),
@@ -112,47 +128,87 @@ impl MissingRiskAcceptance {
     }
 }
 
+/// An entry's text as compared between copies: case, spacing and a trailing period aside.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches('.')
+        .to_lowercase()
+}
+
+/// Whether `item_entries` is a copy of `team` (Backlog.md copies `definition_of_done` from
+/// `config.yml` into every new task): the same entries, in any order, ticked or not.
+fn is_copy(item_entries: &[crate::model::DodEntry], team: &[String]) -> bool {
+    if team.is_empty() || item_entries.len() != team.len() {
+        return false;
+    }
+    let mut mine: Vec<String> = item_entries.iter().map(|e| normalized(&e.text)).collect();
+    mine.sort();
+    mine == team
+}
+
 impl Check for MissingRiskAcceptance {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let mut team_has_entry = false;
-        for dod in &cx.backlog.team_dod {
-            if dod.risk_entry.is_some() {
-                team_has_entry = true;
-            } else {
-                out.push(self.team_finding(dod));
+        let team_has_entry = cx.backlog.team_dod.iter().any(|d| d.risk_entry.is_some());
+        // The team documents without the entry, and their entries as copies would hold them.
+        let lacking: Vec<(&TeamDod, Vec<String>)> = cx
+            .backlog
+            .team_dod
+            .iter()
+            .filter(|d| d.risk_entry.is_none())
+            .map(|d| {
+                let mut texts: Vec<String> =
+                    d.entries.iter().map(|e| normalized(&e.text)).collect();
+                texts.sort();
+                (d, texts)
+            })
+            .collect();
+        let mut copies = vec![0usize; lacking.len()];
+        let mut item_findings = Vec::new();
+        if !team_has_entry {
+            for (idx, item) in cx.backlog.items.iter().enumerate() {
+                let Some(at) = item.dod_at else { continue };
+                let Some(triage) = cx.triage.get(idx) else {
+                    continue;
+                };
+                if triage.categories.is_empty()
+                    || triage.dod_risk_entry.is_some()
+                    || !cx.reported(idx)
+                    || item.status == Status::Cancelled
+                    || cx.backlog.is_threat_spike(idx)
+                {
+                    continue;
+                }
+                // A copy of a team document that lacks the entry: one line there fixes both,
+                // so the team finding speaks for it.
+                if let Some(n) = lacking
+                    .iter()
+                    .position(|(_, team)| is_copy(&item.dod, team))
+                {
+                    copies[n] += 1;
+                    continue;
+                }
+                item_findings.push(
+                    self.finding(format!(
+                        "{} triggered the checklist but its own definition of done has no \
+                         residual-risk acceptance entry",
+                        one_line(&item.id)
+                    ))
+                    .item(idx, &item.id)
+                    .at(at, "no entry about residual risk")
+                    .categories(cx.categories_of(idx))
+                    .help(format!(
+                        "add the entry to the item's definition of done: `- [ ] {RISK_ENTRY_EXAMPLE}` \
+                         (or add it to the team's definition of done)"
+                    ))
+                    .content("item-dod"),
+                );
             }
         }
-        if team_has_entry {
-            return;
+        for ((dod, _), copied) in lacking.iter().zip(copies) {
+            out.push(self.team_finding(dod, copied));
         }
-        for (idx, item) in cx.backlog.items.iter().enumerate() {
-            let Some(at) = item.dod_at else { continue };
-            let Some(triage) = cx.triage.get(idx) else {
-                continue;
-            };
-            if triage.categories.is_empty()
-                || triage.dod_risk_entry.is_some()
-                || !cx.reported(idx)
-                || item.status == Status::Cancelled
-                || cx.backlog.is_threat_spike(idx)
-            {
-                continue;
-            }
-            out.push(
-                self.finding(format!(
-                    "{} triggered the checklist but its own definition of done has no \
-                     residual-risk acceptance entry",
-                    one_line(&item.id)
-                ))
-                .item(idx, &item.id)
-                .at(at, "no entry about residual risk")
-                .categories(cx.categories_of(idx))
-                .help(format!(
-                    "add the entry to the item's definition of done: `- [ ] {RISK_ENTRY_EXAMPLE}` \
-                     (or add it to the team's definition of done)"
-                ))
-                .content("item-dod"),
-            );
-        }
+        out.extend(item_findings);
     }
 }

@@ -34,16 +34,26 @@ declare_rule! {
     }
 }
 
+/// The help for a parse failure, by what failed.
+fn parse_error_help(message: &str) -> &'static str {
+    if message.starts_with("front matter is not closed") {
+        "add a `---` line after the last field of the front matter; what follows it is the \
+         item's body"
+    } else if message.starts_with("cannot read the file") {
+        "check that the file exists and is readable, or exclude it (`exclude:` in backlint.yaml)"
+    } else {
+        "fix the YAML at this place; quote values that start with `@`, `*`, `&`, `!`, `%` or a \
+         backtick"
+    }
+}
+
 impl Check for ParseError {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for failure in &cx.backlog.failures {
             out.push(
                 self.finding(failure.message.clone())
                     .at(failure.span, "parsing stopped here")
-                    .help(
-                        "fix the YAML at this place; quote values that start with `@`, `*`, `&`, \
-                         `!`, `%` or a backtick, and close front matter with a `---` line",
-                    )
+                    .help(parse_error_help(&failure.message))
                     .content(failure.message.clone()),
             );
         }

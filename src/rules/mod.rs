@@ -119,6 +119,7 @@ pub static ALL: &[&dyn Rule] = &[
     &spike::NotDoneBeforeStart,
     &spike::ScheduledAfter,
     &cycle::LinkCycle,
+    &spike::Unanswered,
     &dod::NotFound,
     &dod::MissingRiskAcceptance,
     &risk::AcceptanceMissing,
@@ -191,6 +192,32 @@ pub fn config_changed(rev: &str, keys: &[String], file: &str) -> Finding {
 }
 
 /// Lists categories for messages: "network input and authentication".
+/// A category with the words that triggered it, for a message that stands on its own in every
+/// format: `authentication ('sign-in', 'session token')`.
+pub fn with_evidence(title: &str, found: &crate::triage::CategoryMatch) -> String {
+    const WORDS: usize = 2;
+    const WORD_CHARS: usize = 40;
+    let mut words: Vec<String> = Vec::new();
+    for evidence in &found.evidence {
+        let mut word = crate::source::one_line(&evidence.text);
+        if word.chars().count() > WORD_CHARS {
+            word = word.chars().take(WORD_CHARS - 1).collect::<String>() + "…";
+        }
+        let quoted = format!("'{word}'");
+        if !words.iter().any(|w| w.eq_ignore_ascii_case(&quoted)) {
+            words.push(quoted);
+        }
+        if words.len() == WORDS {
+            break;
+        }
+    }
+    if words.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title} ({})", words.join(", "))
+    }
+}
+
 pub fn join_words(words: &[String]) -> String {
     match words {
         [] => String::new(),

@@ -87,7 +87,7 @@ impl Check for AttackerStoryMissing {
                         &cx.triage[epic]
                             .categories
                             .iter()
-                            .map(|c| cx.category_title(c.category).to_string())
+                            .map(|c| super::with_evidence(cx.category_title(c.category), c))
                             .collect::<Vec<_>>()
                     )
                 ))

@@ -220,12 +220,12 @@ impl Check for UncoveredCategory {
             if all {
                 continue;
             }
-            let missing: Vec<usize> = triage
+            let missing_matches: Vec<&crate::triage::CategoryMatch> = triage
                 .categories
                 .iter()
-                .map(|c| c.category)
-                .filter(|c| !covered.contains(&cx.checklist.categories()[*c].id))
+                .filter(|c| !covered.contains(&cx.checklist.categories()[c.category].id))
                 .collect();
+            let missing: Vec<usize> = missing_matches.iter().map(|c| c.category).collect();
             if missing.is_empty() {
                 continue;
             }
@@ -233,9 +233,9 @@ impl Check for UncoveredCategory {
                 .iter()
                 .map(|c| cx.checklist.categories()[*c].id.clone())
                 .collect();
-            let titles: Vec<String> = missing
+            let titles: Vec<String> = missing_matches
                 .iter()
-                .map(|c| cx.category_title(*c).to_string())
+                .map(|c| super::with_evidence(cx.category_title(c.category), c))
                 .collect();
             let spike_ids: Vec<String> = spikes
                 .iter()
@@ -404,6 +404,91 @@ impl Check for ScheduledAfter {
                     .content(format!("{}|{}|{}", spike_item.id, sprint.raw, spike_sprint.raw)),
                 );
             }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it checks
+    /// A threat-analysis spike marked done whose Markdown body still has unticked checklist
+    /// entries (outside its own definition of done), or whose questions (ticked entries that
+    /// end with `?`) have nothing written after them while no outcome section ("Outcome",
+    /// "Findings", "Implementation Notes", "Final Summary"…) holds text beyond the empty
+    /// template prompts. Spikes without a Markdown body (YAML items) are not checked.
+    ///
+    /// ## Why
+    /// A spike is a decision record: the threats found, the mitigations chosen, the residual
+    /// risk handed to its owner. A spike moved to done with its questions open is a status
+    /// change, not an analysis, and the items it precedes start without one.
+    ///
+    /// ## Example
+    /// ```markdown
+    /// ---
+    /// id: SPIKE-3
+    /// type: spike
+    /// status: done
+    /// labels: [threat-analysis]
+    /// ---
+    /// ## Questions
+    /// - [ ] Authentication: how could an attacker get past it?
+    /// ```
+    ///
+    /// ## How to fix
+    /// Answer each question (after it, or in an `## Outcome` section), tick it, and record the
+    /// residual risk; or move the spike back to in progress until it is answered.
+    pub struct Unanswered {
+        id: Unanswered,
+        summary: "a threat-analysis spike is done but its questions are unticked or unanswered",
+    }
+}
+
+impl Check for Unanswered {
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (idx, item) in cx.backlog.items.iter().enumerate() {
+            let Some(answers) = &item.answers else {
+                continue;
+            };
+            if item.status != Status::Done || !cx.reported(idx) || !cx.backlog.is_threat_spike(idx)
+            {
+                continue;
+            }
+            let id = one_line(&item.id);
+            let finding = if let Some(first) = answers.unticked.first() {
+                let n = answers.unticked.len();
+                let mut finding = self
+                    .finding(format!(
+                        "{id} is done but {} of its checklist {} not ticked",
+                        n,
+                        if n == 1 { "entry is" } else { "entries are" }
+                    ))
+                    .item(idx, &item.id)
+                    .at(*first, "not ticked")
+                    .content("unticked");
+                for more in answers.unticked.iter().skip(1).take(2) {
+                    finding = finding.related(*more, "not ticked");
+                }
+                finding
+            } else if !answers.unanswered.is_empty() && !answers.has_outcome_text {
+                let mut finding = self
+                    .finding(format!(
+                        "{id} is done but its questions have no answers: nothing follows them and \
+                         no outcome section records the threats, mitigations and residual risk"
+                    ))
+                    .item(idx, &item.id)
+                    .at(answers.unanswered[0], "ticked, not answered")
+                    .content("unanswered");
+                for more in answers.unanswered.iter().skip(1).take(2) {
+                    finding = finding.related(*more, "ticked, not answered");
+                }
+                finding
+            } else {
+                continue;
+            };
+            out.push(finding.help(format!(
+                "answer each question (after it, or in an `## Outcome` section: threats \
+                         found, mitigations, residual risk) and tick it; or move {id} back to in \
+                         progress until it is answered"
+            )));
         }
     }
 }

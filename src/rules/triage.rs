@@ -73,7 +73,7 @@ impl MissingSpike {
             let titles: Vec<String> = triage
                 .categories
                 .iter()
-                .map(|c| cx.category_title(c.category).to_string())
+                .map(|c| super::with_evidence(cx.category_title(c.category), c))
                 .collect();
             let first = &triage.categories[0];
             let mut finding = self
@@ -132,8 +132,9 @@ declare_rule! {
     /// An item that *may* touch a checklist category: the triage model's confidence is in the
     /// possible tier (at or above the category's `possible` threshold, below its `strong`
     /// one), no threat-analysis spike is linked in either direction, and the item's `triage:`
-    /// does not answer the question. Threat-analysis spikes, cancelled and archived items are
-    /// not checked. A warning: it never fails a commit unless `fail_on: warning` (or
+    /// does not answer the question. Only open items are asked: threat-analysis spikes, done,
+    /// cancelled and archived items are not (a question about finished work is noise; a
+    /// strong-tier category on them is still `triage/missing-spike`). A warning: it never fails a commit unless `fail_on: warning` (or
     /// `--fail-on warning`) says so.
     ///
     /// ## Why
@@ -150,7 +151,7 @@ declare_rule! {
     /// type: story
     /// status: todo
     /// ```
-    /// `STORY-4 may touch private data (0.62): link a threat-analysis spike, or decline with
+    /// `STORY-4 may touch private data ('order history'), confidence 0.62: link a threat-analysis spike, or decline with
     /// `triage: {private-data: false, reason: …}``
     ///
     /// ## How to fix
@@ -173,7 +174,7 @@ impl Check for Unconfirmed {
             };
             if triage.possible.is_empty()
                 || !cx.reported(idx)
-                || item.status == Status::Cancelled
+                || matches!(item.status, Status::Cancelled | Status::Done)
                 || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
             {
@@ -187,9 +188,10 @@ impl Check for Unconfirmed {
                 let title = cx.category_title(found.category);
                 let mut finding = self
                     .finding(format!(
-                        "{} may touch {title} ({:.2}): link a threat-analysis spike, or decline with \
-                         `triage: {{{id}: false, reason: …}}`",
+                        "{} may touch {}, confidence {:.2}: link a threat-analysis spike, or \
+                         decline with `triage: {{{id}: false, reason: …}}`",
                         one_line(&item.id),
+                        super::with_evidence(title, found),
                         found.confidence
                     ))
                     .item(idx, &item.id)

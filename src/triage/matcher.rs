@@ -16,17 +16,24 @@ type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
 
 /// The compiled phrases.
 pub struct PhraseMatcher {
-    dfa: DFA,
-    /// The phrases and whether they need Unicode, for the fallback.
+    /// Built on first search: a run whose files all come from the item cache never pays for
+    /// it. `None` when the automaton cannot be built (then the fallback does every search).
+    automaton: std::sync::OnceLock<Option<Automaton>>,
+    /// The phrases and whether they need Unicode, for the automaton and the fallback.
     patterns: Vec<String>,
     unicode: bool,
     /// Built on first need: a search that handles what the lazy DFA gives up on (a phrase
     /// with a Unicode `\b` meeting non-ASCII text).
     fallback: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
-    caches: CachePool,
     starts: PhraseStarts,
     /// Some phrase starts with a byte that is not part of a word (`.net`, `@mention`).
     starts_off_words: bool,
+}
+
+/// The lazy DFA over every phrase, and a pool of its caches (one per thread at a time).
+struct Automaton {
+    dfa: DFA,
+    caches: CachePool,
 }
 
 impl std::fmt::Debug for PhraseMatcher {
@@ -34,7 +41,7 @@ impl std::fmt::Debug for PhraseMatcher {
         write!(
             f,
             "PhraseMatcher({} phrases, {:?})",
-            self.dfa.pattern_len(),
+            self.patterns.len(),
             self.starts
         )
     }
@@ -49,47 +56,33 @@ pub struct PhraseMatch {
 }
 
 impl PhraseMatcher {
-    /// Compiles `patterns` (each `\b(?:phrase)\b`), case-insensitively.
+    /// Checks `patterns` (each `\b(?:phrase)\b`, matched case-insensitively); the automaton
+    /// is built on the first search.
     pub fn new(patterns: &[String], unicode: bool) -> Result<PhraseMatcher, String> {
-        let syntax = regex_automata::util::syntax::Config::new()
-            .case_insensitive(true)
-            .unicode(unicode)
-            .utf8(false);
-        let nfa = NFA::compiler()
-            .syntax(syntax)
-            .configure(
-                NFA::config()
-                    .utf8(false)
-                    .nfa_size_limit(Some(64 << 20))
-                    .shrink(false),
-            )
-            .build_many(patterns)
-            .map_err(|e| e.to_string())?;
-        let dfa = DFA::builder()
-            .configure(
-                DFA::config()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    // A user's `\b` in a non-ASCII phrase: the DFA stops at non-ASCII bytes
-                    // and the fallback takes over.
-                    .unicode_word_boundary(true)
-                    .cache_capacity(64 << 20)
-                    // Never give up on a cache that fills: clear it and go on.
-                    .minimum_cache_clear_count(None),
-            )
-            .build_from_nfa(nfa)
-            .map_err(|e| e.to_string())?;
-        let for_caches = dfa.clone();
-        let caches: CachePool = Pool::new(Box::new(move || for_caches.create_cache()));
+        for pattern in patterns {
+            regex_syntax::ParserBuilder::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false)
+                .build()
+                .parse(pattern)
+                .map_err(|e| e.to_string())?;
+        }
         let (starts, starts_off_words) = phrase_starts(patterns, unicode);
         Ok(PhraseMatcher {
-            dfa,
+            automaton: std::sync::OnceLock::new(),
             patterns: patterns.to_vec(),
             unicode,
             fallback: std::sync::OnceLock::new(),
-            caches,
             starts,
             starts_off_words,
         })
+    }
+
+    fn automaton(&self) -> Option<&Automaton> {
+        self.automaton
+            .get_or_init(|| Automaton::build(&self.patterns, self.unicode).ok())
+            .as_ref()
     }
 
     /// Every phrase in `text[range]`, left to right, as a leftmost-first search would find
@@ -99,11 +92,13 @@ impl PhraseMatcher {
         text: &'t [u8],
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = PhraseMatch> + use<'m, 't> {
-        let mut cache = self.caches.get();
+        let automaton = self.automaton();
+        let mut cache = automaton.map(|a| (&a.dfa, a.caches.get()));
         let end = range.end.min(text.len());
         let mut at = range.start;
         std::iter::from_fn(move || {
-            let found = self.next(&mut cache, text, at, end)?;
+            let mut dfa = cache.as_mut().map(|(dfa, cache)| (*dfa, &mut **cache));
+            let found = self.next(&mut dfa, text, at, end)?;
             at = if found.end > found.start {
                 found.end
             } else {
@@ -114,7 +109,13 @@ impl PhraseMatcher {
     }
 
     /// The first phrase in `text[from..end]`.
-    fn next(&self, cache: &mut Cache, text: &[u8], from: usize, end: usize) -> Option<PhraseMatch> {
+    fn next(
+        &self,
+        cache: &mut Option<(&DFA, &mut Cache)>,
+        text: &[u8],
+        from: usize,
+        end: usize,
+    ) -> Option<PhraseMatch> {
         let bytes = &text[..end];
         let mut at = from;
         let mut before_is_word = at
@@ -169,13 +170,16 @@ impl PhraseMatcher {
     /// The leftmost-first match that starts exactly at `at`: (pattern, end).
     fn anchored_at(
         &self,
-        cache: &mut Cache,
+        automaton: &mut Option<(&DFA, &mut Cache)>,
         text: &[u8],
         at: usize,
         end: usize,
     ) -> Option<(usize, usize)> {
+        let Some((dfa, cache)) = automaton else {
+            return self.fallback_at(text, at, end);
+        };
+        let (dfa, cache) = (*dfa, &mut **cache);
         let input = Input::new(text).range(at..end).anchored(Anchored::Yes);
-        let dfa = &self.dfa;
         let mut state = dfa.start_state_forward(cache, &input).ok()?;
         let mut found = None;
         // Matches show one byte late: a match state after byte `n` is a match ending at `n`.
@@ -196,6 +200,41 @@ impl PhraseMatcher {
             found = Some((dfa.match_pattern(cache, state, 0).as_usize(), end));
         }
         found
+    }
+}
+
+impl Automaton {
+    fn build(patterns: &[String], unicode: bool) -> Result<Automaton, String> {
+        let syntax = regex_automata::util::syntax::Config::new()
+            .case_insensitive(true)
+            .unicode(unicode)
+            .utf8(false);
+        let nfa = NFA::compiler()
+            .syntax(syntax)
+            .configure(
+                NFA::config()
+                    .utf8(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .shrink(false),
+            )
+            .build_many(patterns)
+            .map_err(|e| e.to_string())?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    // A user's `\b` in a non-ASCII phrase: the DFA stops at non-ASCII bytes
+                    // and the fallback takes over.
+                    .unicode_word_boundary(true)
+                    .cache_capacity(64 << 20)
+                    // Never give up on a cache that fills: clear it and go on.
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        let for_caches = dfa.clone();
+        let caches: CachePool = Pool::new(Box::new(move || for_caches.create_cache()));
+        Ok(Automaton { dfa, caches })
     }
 }
 

@@ -173,6 +173,7 @@ impl Checklist {
                     .then(a.span.start.cmp(&b.span.start))
             });
             evidence.truncate(classify::MAX_EVIDENCE);
+            evidence.shrink_to_fit();
             let found = CategoryMatch {
                 category,
                 score,
@@ -192,6 +193,11 @@ impl Checklist {
             .dod
             .iter()
             .position(|entry| self.detectors.is_risk_acceptance_entry(&entry.text));
+        // Kept for every item until the end of the check: no spare capacity.
+        out.categories.shrink_to_fit();
+        out.possible.shrink_to_fit();
+        out.overridden.shrink_to_fit();
+        out.deferred_security.shrink_to_fit();
         out
     }
 }

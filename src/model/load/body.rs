@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::parse::markdown::MarkdownBody;
 use crate::source::{LineIndex, Span};
 
-use super::super::item::{DodEntry, TextRegion, TextRole};
+use super::super::item::{DodEntry, SpikeAnswers, TextRegion, TextRole};
 
 /// The headings Backlog.md and most templates use.
 const COMMON_HEADINGS: &[(&str, TextRole)] = &[
@@ -185,6 +185,76 @@ pub(super) fn body_dod(
         })
         .collect();
     Some((entries, index.span(heading.range.clone())))
+}
+
+/// Headings of the sections where a spike's answers are written.
+const OUTCOME_HEADINGS: &[&str] = &[
+    "outcome",
+    "findings",
+    "results",
+    "answers",
+    "conclusion",
+    "conclusions",
+    "decision",
+    "threats",
+    "mitigations",
+    "residual risk",
+    "final summary",
+    "implementation notes",
+    "notes",
+    "summary",
+];
+
+/// What a spike's body answers: its unticked entries, its ticked questions with nothing after
+/// them, and whether an outcome section holds real text.
+pub(super) fn spike_answers(
+    text: &str,
+    body: &MarkdownBody,
+    index: &LineIndex<'_>,
+) -> SpikeAnswers {
+    let dod = body
+        .headings
+        .iter()
+        .find(|h| heading_role(&h.text) == Some(TextRole::DefinitionOfDone))
+        .map(|h| h.content.clone());
+    let in_dod = |r: &Range<usize>| {
+        dod.as_ref()
+            .is_some_and(|d| r.start >= d.start && r.end <= d.end)
+    };
+    let mut answers = SpikeAnswers::default();
+    for entry in &body.list_entries {
+        let Some(checked) = entry.task else { continue };
+        if in_dod(&entry.range) {
+            continue;
+        }
+        let span = index.span(trim_range(text, entry.range.clone()));
+        let entry_text = list_entry_text(&text[entry.range.clone()]);
+        if !checked {
+            answers.unticked.push(span);
+        } else if entry_text.trim_end().ends_with('?') {
+            answers.unanswered.push(span);
+        }
+    }
+    answers.has_outcome_text = body.headings.iter().any(|h| {
+        let name = h.text.trim().trim_end_matches(':').to_ascii_lowercase();
+        OUTCOME_HEADINGS
+            .iter()
+            .any(|o| name == *o || name.starts_with(&format!("{o} ")))
+            && text[h.content.clone()].lines().any(|line| {
+                let line = line.trim();
+                let line = line
+                    .trim_start_matches(['-', '*', '+'])
+                    .trim_start()
+                    .trim_start_matches("[ ]")
+                    .trim_start_matches("[x]")
+                    .trim();
+                !line.is_empty()
+                    && !line.ends_with(':')
+                    && !line.starts_with("<!--")
+                    && !line.starts_with('#')
+            })
+    });
+    answers
 }
 
 /// The text of a list entry without its marker, checkbox and Backlog.md `#n` number.

@@ -16,7 +16,7 @@ use super::super::paths;
 use super::super::vocab::{Kind, Status};
 use super::LoadContext;
 use super::backlog_md::dod_entries_from_yaml;
-use super::body::{body_dod, body_regions};
+use super::body::{body_dod, body_regions, spike_answers};
 
 /// Builds items of one file.
 pub(super) struct ItemBuilder<'a> {
@@ -166,6 +166,10 @@ impl ItemBuilder<'_> {
             }
         }
 
+        let is_spike = kind == Kind::Spike || labelled_spike;
+        let answers = body
+            .filter(|_| is_spike)
+            .map(|body| Box::new(spike_answers(text, body, self.index)));
         if let Some(body) = body {
             body_regions(text, body, &mut regions);
             for link in &body.links {
@@ -242,6 +246,7 @@ impl ItemBuilder<'_> {
             start,
             extra_fields,
             regions,
+            answers,
         }
     }
 

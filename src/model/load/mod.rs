@@ -59,7 +59,7 @@ pub fn load_file(
     path: &str,
     cx: LoadContext<'_>,
 ) -> LoadedFile {
-    match role {
+    let mut loaded = match role {
         FileRole::MarkdownItem(place) => load_markdown(index, path, place, cx),
         FileRole::YamlItems(place) => load_yaml(index, path, place, cx),
         FileRole::BacklogMdConfig { root } => load_backlog_md_config(index, root),
@@ -68,6 +68,26 @@ pub fn load_file(
         }
         FileRole::DefinitionOfDone => load_team_dod(index, path),
         FileRole::Skip => LoadedFile::default(),
+    };
+    loaded.shrink_to_fit();
+    loaded
+}
+
+impl LoadedFile {
+    /// Gives back the spare capacity of its vectors: a check keeps every item of the backlog
+    /// until the end, and most files hold one item with a few links.
+    fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.failures.shrink_to_fit();
+        for item in &mut self.items {
+            item.labels.shrink_to_fit();
+            item.links.shrink_to_fit();
+            item.risk.shrink_to_fit();
+            item.dod.shrink_to_fit();
+            item.suppressions.shrink_to_fit();
+            item.extra_fields.shrink_to_fit();
+            item.regions.shrink_to_fit();
+        }
     }
 }
 

@@ -1,0 +1,281 @@
+//! The part of a file a human report shows: the lines around the labelled spans, each cut to a
+//! window that fits the terminal (Backlog.md descriptions are single lines of thousands of
+//! characters). Other lines are emptied, so line numbers stay those of the file, and the
+//! header's column is the file's own.
+
+use std::ops::Range;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// Lines shown around a label (miette's context, plus the label's own).
+const CONTEXT_LINES: usize = 1;
+const ELLIPSIS: &str = "…";
+
+/// A file's text reduced to what a diagnostic shows, with a map back to the file's columns.
+#[derive(Debug)]
+pub struct Excerpt {
+    name: String,
+    text: String,
+    /// Per line of `text`: (its start in `text`, the file column of its first character minus
+    /// its own column, in bytes). Lines that are not cut have a shift of 0.
+    lines: Vec<(usize, usize)>,
+}
+
+/// One line of the file and the window of it that is kept.
+struct Kept {
+    /// The line's range in the file (without its line break).
+    line: Range<usize>,
+    /// The kept window, within `line`.
+    window: Range<usize>,
+}
+
+impl Excerpt {
+    /// Keeps the lines around `labels` (byte ranges into `text`), each at most `max_chars`
+    /// characters wide (plus an ellipsis at a cut), with every label starting at most
+    /// `max_label_column` characters in (its text is drawn to the right of it). Returns the
+    /// excerpt and the labels mapped into it (`None` for one that cannot start in time).
+    pub fn new(
+        name: String,
+        text: &str,
+        labels: &[Range<usize>],
+        max_chars: usize,
+        max_label_column: usize,
+    ) -> (Excerpt, Vec<Option<Range<usize>>>) {
+        let max_chars = max_chars.max(20);
+        let max_label_column = max_label_column.clamp(10, max_chars);
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1) - 1;
+        let line_range = |n: usize| {
+            let start = line_starts[n];
+            let end = line_starts.get(n + 1).map_or(text.len(), |next| next - 1);
+            let end = if text[start..end].ends_with('\r') {
+                end - 1
+            } else {
+                end
+            };
+            start..end
+        };
+        // Which lines are shown (every line from the first label's context to the last's:
+        // miette joins nearby labels into one snippet), and where on each a label starts.
+        let mut anchors: std::collections::BTreeMap<usize, Option<usize>> = Default::default();
+        let mut span_lines: Option<(usize, usize)> = None;
+        for label in labels {
+            let first = line_of(label.start.min(text.len()));
+            let last = line_of(label.end.min(text.len())).max(first);
+            span_lines =
+                Some(span_lines.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
+            let anchor = anchors.entry(first).or_insert(None);
+            if anchor.is_none() {
+                *anchor = Some(label.start);
+            }
+        }
+        if let Some((first, last)) = span_lines {
+            let last = (last + CONTEXT_LINES).min(line_starts.len() - 1);
+            for n in first.saturating_sub(CONTEXT_LINES)..=last {
+                anchors.entry(n).or_insert(None);
+            }
+        }
+        let kept: std::collections::BTreeMap<usize, Kept> = anchors
+            .into_iter()
+            .map(|(n, anchor)| {
+                let line = line_range(n);
+                let window = window(text, line.clone(), anchor, max_chars, max_label_column);
+                (n, Kept { line, window })
+            })
+            .collect();
+        let mut out = String::with_capacity(text.len().min(kept.len() * (max_chars + 8)));
+        let mut lines = Vec::with_capacity(line_starts.len());
+        // Where each kept line's window starts in `out`, and whether an ellipsis precedes it.
+        let mut placed: std::collections::BTreeMap<usize, usize> = Default::default();
+        for n in 0..line_starts.len() {
+            let start = out.len();
+            let mut shift = 0;
+            if let Some(k) = kept.get(&n) {
+                if k.window.start > k.line.start {
+                    out.push_str(ELLIPSIS);
+                }
+                placed.insert(n, out.len());
+                out.push_str(&text[k.window.clone()]);
+                if k.window.end < k.line.end {
+                    out.push_str(ELLIPSIS);
+                }
+                // File column of the window start, less its column here.
+                shift = (k.window.start - k.line.start).saturating_sub(placed[&n] - start);
+            }
+            lines.push((start, shift));
+            if n + 1 < line_starts.len() {
+                out.push('\n');
+            }
+        }
+        let map = |offset: usize| -> usize {
+            let offset = offset.min(text.len());
+            let n = line_of(offset);
+            match (kept.get(&n), placed.get(&n)) {
+                (Some(k), Some(&at)) => {
+                    let within = offset.clamp(k.window.start, k.window.end);
+                    at + (within - k.window.start)
+                }
+                _ => lines.get(n).map_or(0, |(start, _)| *start),
+            }
+        };
+        // A label that would start past `max_label_column` (a second label far along a long
+        // line) is left out: its text would run past the width.
+        let mapped = labels
+            .iter()
+            .map(|l| {
+                let start = map(l.start);
+                let line_start = out[..start].rfind('\n').map_or(0, |i| i + 1);
+                (out[line_start..start].chars().count() <= max_label_column)
+                    .then(|| start..map(l.end).max(start))
+            })
+            .collect();
+        (
+            Excerpt {
+                name,
+                text: out,
+                lines,
+            },
+            mapped,
+        )
+    }
+
+    /// The text miette renders.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The window of `line` to keep: all of it when it fits and its label (if any) starts within
+/// `max_label_column`; else `max_chars` characters that start a third of the way before the
+/// label (or at the line's start).
+fn window(
+    text: &str,
+    line: Range<usize>,
+    anchor: Option<usize>,
+    max_chars: usize,
+    max_label_column: usize,
+) -> Range<usize> {
+    let content = &text[line.clone()];
+    let anchor_char = anchor
+        .filter(|a| line.contains(a))
+        .map_or(0, |a| text[line.start..a].chars().count());
+    if content.chars().count() <= max_chars && anchor_char <= max_label_column {
+        return line;
+    }
+    let budget = max_chars.saturating_sub(2);
+    let first = anchor_char.saturating_sub((budget / 3).min(max_label_column.saturating_sub(2)));
+    let mut chars = content.char_indices().skip(first);
+    let start = chars.next().map_or(content.len(), |(i, _)| i);
+    let end = content[start..]
+        .char_indices()
+        .nth(budget)
+        .map_or(content.len(), |(i, _)| start + i);
+    line.start + start..line.start + end
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let shift = self.lines.get(inner.line()).map_or(0, |(_, s)| *s);
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column() + shift,
+            inner.line_count(),
+        );
+        Ok(Box::new(contents))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_kept_whole_and_far_lines_emptied() {
+        let text = "one\ntwo\nthree\nfour\nfive\n";
+        let at = text.find("four").unwrap_or(0);
+        let (excerpt, labels) = Excerpt::new(
+            "f".into(),
+            text,
+            std::slice::from_ref(&(at..at + 4)),
+            80,
+            60,
+        );
+        assert_eq!(excerpt.text(), "\n\nthree\nfour\nfive\n");
+        assert_eq!(labels[0].clone().map(|l| &excerpt.text()[l]), Some("four"));
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label() {
+        let long = format!("{}login{}", "a ".repeat(500), " b".repeat(500));
+        let text = format!("title\n{long}\nend\n");
+        let at = text.find("login").unwrap_or(0);
+        let (excerpt, labels) = Excerpt::new(
+            "f".into(),
+            &text,
+            std::slice::from_ref(&(at..at + 5)),
+            60,
+            40,
+        );
+        assert!(
+            excerpt.text().lines().all(|l| l.chars().count() <= 62),
+            "{}",
+            excerpt.text()
+        );
+        let label = labels[0].clone().unwrap_or_else(|| panic!("label dropped"));
+        assert_eq!(&excerpt.text()[label.clone()], "login");
+        // The header column is the file's: the label's line starts at `text`'s second line.
+        let contents = excerpt
+            .read_span(&(label.start, 5).into(), 0, 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(contents.line(), 1);
+        assert_eq!(contents.column(), at - "title\n".len());
+    }
+
+    #[test]
+    fn multibyte_text_is_cut_on_character_boundaries() {
+        let long = "данные пользователя ".repeat(40);
+        let text = format!("{long}пароль{long}");
+        let at = text.find("пароль").unwrap_or(0);
+        let (excerpt, labels) = Excerpt::new(
+            "f".into(),
+            &text,
+            std::slice::from_ref(&(at..at + "пароль".len())),
+            40,
+            30,
+        );
+        assert_eq!(
+            labels[0].clone().map(|l| &excerpt.text()[l]),
+            Some("пароль")
+        );
+    }
+
+    #[test]
+    fn a_second_label_far_along_a_long_line_is_left_out() {
+        let text = format!("login {} password", "x ".repeat(300));
+        let second = text.find("password").unwrap_or(0);
+        let (_, labels) = Excerpt::new("f".into(), &text, &[0..5, second..second + 8], 80, 50);
+        assert!(labels[0].is_some());
+        assert!(labels[1].is_none());
+    }
+
+    #[test]
+    #[allow(clippy::reversed_empty_ranges)]
+    fn labels_past_the_end_do_not_panic() {
+        let (excerpt, labels) = Excerpt::new("f".into(), "abc", &[10..20, 2..1], 40, 30);
+        assert_eq!(excerpt.text(), "abc");
+        assert!(labels.iter().flatten().all(|l| l.end <= 3));
+    }
+}
