@@ -162,6 +162,10 @@ struct CheckArgs {
     /// Write the report to FILE (atomically); the summary line still prints.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the same run's report in FORMAT to FILE (repeatable), e.g.
+    /// `--also json:backlint.json --also markdown:summary.md`: one check, several formats.
+    #[arg(long, value_name = "FORMAT:FILE", value_parser = parse_also)]
+    also: Vec<(Format, PathBuf)>,
     /// Lint the git index (what is staged), and report only what the staged change touches.
     #[arg(long, conflicts_with = "changed_since")]
     staged: bool,
@@ -237,6 +241,16 @@ enum ColorWhen {
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse()
+}
+
+fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once(':')
+        .ok_or_else(|| format!("expected FORMAT:FILE, e.g. json:backlint.json (got `{s}`)"))?;
+    if file.is_empty() {
+        return Err(format!("no file after `{format}:`"));
+    }
+    Ok((format.parse()?, PathBuf::from(file)))
 }
 
 fn use_color(when: ColorWhen) -> bool {
@@ -416,6 +430,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         statistics: args.statistics,
         include_done: args.include_done,
         yes: args.yes,
+        also: args.also,
     };
     let run = app::check(&options, out, &mut io::stderr().lock())?;
     let verdict = run.verdict;

@@ -649,3 +649,31 @@ fn the_markdown_summary_is_capped_and_names_item_titles() {
         "{out}"
     );
 }
+
+#[test]
+fn also_writes_the_same_run_in_more_formats() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let json = dir.path().join("r.json");
+    let md = dir.path().join("r.md");
+    let (sarif, code) = stdout_of(backlint().args([
+        "check",
+        SHAPES,
+        "--format",
+        "sarif",
+        "--also",
+        &format!("json:{}", json.display()),
+        "--also",
+        &format!("markdown:{}", md.display()),
+    ]));
+    assert_eq!(code, Some(1));
+    assert!(sarif.contains("\"version\": \"2.1.0\"") || sarif.contains("\"version\":\"2.1.0\""));
+    let (alone, _) = stdout_of(backlint().args(["check", SHAPES, "--format", "json"]));
+    assert_eq!(std::fs::read_to_string(&json).unwrap_or_default(), alone);
+    let (summary, _) = stdout_of(backlint().args(["check", SHAPES, "--format", "markdown"]));
+    assert_eq!(std::fs::read_to_string(&md).unwrap_or_default(), summary);
+    backlint()
+        .args(["check", SHAPES, "--also", "yaml:x.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown format `yaml`"));
+}

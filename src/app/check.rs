@@ -64,6 +64,8 @@ pub struct CheckOptions {
     pub include_done: bool,
     /// `--fix --yes`: create more than [`super::fix::MAX_SPIKES_WITHOUT_YES`] spikes.
     pub yes: bool,
+    /// `--also FORMAT:FILE`: the same outcome written in more formats, to files.
+    pub also: Vec<(Format, PathBuf)>,
 }
 
 /// The files a check of `paths` reads (the configured roots, or the repository root, when no
@@ -276,6 +278,9 @@ pub fn check(
     }
     let started = std::time::Instant::now();
     write_outcome(options, &outcome, &FsReader, out)?;
+    for (format, path) in &options.also {
+        write_report_file(*format, path, options, &outcome, &FsReader)?;
+    }
     outcome.timings.add("render", started.elapsed());
     // A blocked commit whose fix sits unstaged in the working tree: say what to stage.
     if options.staged && outcome.summary.errors > 0 {
@@ -474,19 +479,30 @@ pub fn write_outcome(
     match &options.output {
         None => output::write(options.format, out, outcome, reader, &render)?,
         Some(path) => {
-            let mut buffer = Vec::new();
-            let file_render = output::RenderOptions {
-                style: human::HumanStyle {
-                    color: false,
-                    ..render.style
-                },
-                ..render.clone()
-            };
-            output::write(options.format, &mut buffer, outcome, reader, &file_render)?;
-            crate::util::fs::write_file_atomically(path, &buffer)
-                .map_err(|e| AppError::Output(path.display().to_string(), e))?;
+            write_report_file(options.format, path, options, outcome, reader)?;
             human::write_summary(out, &outcome.summary, options.color)?;
         }
     }
     Ok(())
+}
+
+/// Writes the report in `format` to `path` (atomically, without colour).
+fn write_report_file(
+    format: Format,
+    path: &std::path::Path,
+    options: &CheckOptions,
+    outcome: &CheckOutcome,
+    reader: &dyn SourceReader,
+) -> Result<(), AppError> {
+    let render = output::RenderOptions {
+        style: human::HumanStyle {
+            color: false,
+            width: options.width,
+        },
+        link_base: options.link_base.clone(),
+    };
+    let mut buffer = Vec::new();
+    output::write(format, &mut buffer, outcome, reader, &render)?;
+    crate::util::fs::write_file_atomically(path, &buffer)
+        .map_err(|e| AppError::Output(path.display().to_string(), e))
 }
