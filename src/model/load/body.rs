@@ -20,6 +20,122 @@ const COMMON_HEADINGS: &[(&str, TextRole)] = &[
     ("Notes", TextRole::Notes),
 ];
 
+/// Keywords that give a heading its role, by group: the first group with a keyword anywhere
+/// in the heading wins ("Acceptance notes" is acceptance, not notes).
+const HEADING_KEYWORDS: &[(TextRole, &[&str])] = &[
+    (
+        TextRole::DefinitionOfDone,
+        &["definition of done", "definition-of-done"],
+    ),
+    (
+        TextRole::OutOfScope,
+        &[
+            "out of scope",
+            "out-of-scope",
+            "non-goal",
+            "non goal",
+            "not in scope",
+        ],
+    ),
+    (
+        TextRole::Acceptance,
+        &["acceptance", "success criteria", "done when", "criteria"],
+    ),
+    (
+        TextRole::Notes,
+        &[
+            "implementation notes",
+            "final summary",
+            "notes",
+            "comments",
+            "progress",
+            "worklog",
+            "work log",
+            "history",
+            "changelog",
+            "outcome",
+            "result",
+            "retrospective",
+            "resolution",
+            "status update",
+            "follow-up",
+            "follow up",
+        ],
+    ),
+    (
+        TextRole::Plan,
+        &[
+            "implementation plan",
+            "plan",
+            "approach",
+            "steps",
+            "implementation",
+            "design",
+            "technical",
+            "subtasks",
+            "how to",
+            "testing",
+            "verification",
+        ],
+    ),
+    (
+        TextRole::References,
+        &[
+            "references",
+            "links",
+            "related",
+            "see also",
+            "files",
+            "resources",
+            "sources",
+            "dependencies",
+        ],
+    ),
+    (
+        TextRole::Description,
+        &[
+            "description",
+            "summary",
+            "context",
+            "problem",
+            "goal",
+            "overview",
+            "background",
+            "story",
+            "scope",
+            "requirement",
+            "why",
+            "what",
+            "finding",
+        ],
+    ),
+];
+
+/// For each keyword of the flattened [`HEADING_KEYWORDS`], its group.
+static KEYWORD_GROUPS_INDEX: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+    HEADING_KEYWORDS
+        .iter()
+        .enumerate()
+        .flat_map(|(group, (_, words))| words.iter().map(move |_| group))
+        .collect()
+});
+
+/// One automaton over every heading keyword, ASCII case-insensitive (`None` only if it could
+/// not be built, which fixed keywords never cause; then the keywords are searched one by one).
+fn heading_keywords() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AUTOMATON: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    AUTOMATON
+        .get_or_init(|| {
+            let words = HEADING_KEYWORDS.iter().flat_map(|(_, words)| words.iter());
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .ok()
+        })
+        .as_ref()
+}
+
 /// Classifies a heading by its text; `None` keeps the role of the enclosing section.
 pub fn heading_role(heading: &str) -> Option<TextRole> {
     // The headings Backlog.md and most templates use, without allocating.
@@ -29,83 +145,23 @@ pub fn heading_role(heading: &str) -> Option<TextRole> {
             return Some(*role);
         }
     }
-    let h = trimmed.to_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    if has(&["definition of done", "definition-of-done"]) || h == "dod" {
-        Some(TextRole::DefinitionOfDone)
-    } else if has(&[
-        "out of scope",
-        "out-of-scope",
-        "non-goal",
-        "non goal",
-        "not in scope",
-    ]) {
-        Some(TextRole::OutOfScope)
-    } else if has(&["acceptance", "success criteria", "done when", "criteria"]) {
-        Some(TextRole::Acceptance)
-    } else if has(&[
-        "implementation notes",
-        "final summary",
-        "notes",
-        "comments",
-        "progress",
-        "worklog",
-        "work log",
-        "history",
-        "changelog",
-        "outcome",
-        "result",
-        "retrospective",
-        "resolution",
-        "status update",
-        "follow-up",
-        "follow up",
-    ]) {
-        Some(TextRole::Notes)
-    } else if has(&[
-        "implementation plan",
-        "plan",
-        "approach",
-        "steps",
-        "implementation",
-        "design",
-        "technical",
-        "subtasks",
-        "how to",
-        "testing",
-        "verification",
-    ]) {
-        Some(TextRole::Plan)
-    } else if has(&[
-        "references",
-        "links",
-        "related",
-        "see also",
-        "files",
-        "resources",
-        "sources",
-        "dependencies",
-    ]) {
-        Some(TextRole::References)
-    } else if has(&[
-        "description",
-        "summary",
-        "context",
-        "problem",
-        "goal",
-        "overview",
-        "background",
-        "story",
-        "scope",
-        "requirement",
-        "why",
-        "what",
-        "finding",
-    ]) {
-        Some(TextRole::Description)
-    } else {
-        None
+    if trimmed.eq_ignore_ascii_case("dod") {
+        return Some(TextRole::DefinitionOfDone);
     }
+    // The first group with a keyword anywhere in the heading wins.
+    let group = match heading_keywords() {
+        Some(automaton) => automaton
+            .find_overlapping_iter(trimmed)
+            .filter_map(|m| KEYWORD_GROUPS_INDEX.get(m.pattern().as_usize()).copied())
+            .min(),
+        None => {
+            let lower = trimmed.to_ascii_lowercase();
+            HEADING_KEYWORDS
+                .iter()
+                .position(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        }
+    };
+    group.map(|group| HEADING_KEYWORDS[group].0)
 }
 
 /// Splits a Markdown body into role-tagged regions, leaving out code blocks and HTML.
