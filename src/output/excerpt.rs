@@ -1,7 +1,7 @@
 //! The part of a file a human report shows: the lines around the labelled spans, each cut to a
 //! window that fits the terminal (Backlog.md descriptions are single lines of thousands of
-//! characters). Other lines are emptied, so line numbers stay those of the file, and the
-//! header's column is the file's own.
+//! characters). Only that block of lines is copied (a finding in a 4 MiB file costs its own
+//! lines), and line numbers and the header's column are the file's own.
 
 use std::ops::Range;
 
@@ -16,9 +16,18 @@ const ELLIPSIS: &str = "…";
 pub struct Excerpt {
     name: String,
     text: String,
+    /// The file's line number (0-based) of the first line of `text`.
+    first_line: usize,
     /// Per line of `text`: (its start in `text`, the file column of its first character minus
     /// its own column, in bytes). Lines that are not cut have a shift of 0.
     lines: Vec<(usize, usize)>,
+}
+
+/// Where each line of `text` starts (for [`Excerpt::new`]; computed once per file).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// One line of the file and the window of it that is kept.
@@ -37,15 +46,20 @@ impl Excerpt {
     pub fn new(
         name: String,
         text: &str,
+        line_starts: &[usize],
         labels: &[Range<usize>],
         max_chars: usize,
         max_label_column: usize,
     ) -> (Excerpt, Vec<Option<Range<usize>>>) {
         let max_chars = max_chars.max(20);
         let max_label_column = max_label_column.clamp(10, max_chars);
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let owned;
+        let line_starts = if line_starts.first() == Some(&0) {
+            line_starts
+        } else {
+            owned = self::line_starts(text);
+            &owned
+        };
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1) - 1;
         let line_range = |n: usize| {
             let start = line_starts[n];
@@ -85,27 +99,26 @@ impl Excerpt {
                 (n, Kept { line, window })
             })
             .collect();
-        let mut out = String::with_capacity(text.len().min(kept.len() * (max_chars + 8)));
-        let mut lines = Vec::with_capacity(line_starts.len());
-        // Where each kept line's window starts in `out`, and whether an ellipsis precedes it.
+        let first_line = kept.keys().next().copied().unwrap_or(0);
+        let last_line = kept.keys().next_back().copied().unwrap_or(0);
+        let mut out = String::with_capacity(kept.len() * (max_chars + 8));
+        let mut lines = Vec::with_capacity(kept.len());
+        // Where each kept line's window starts in `out`.
         let mut placed: std::collections::BTreeMap<usize, usize> = Default::default();
-        for n in 0..line_starts.len() {
+        for (&n, k) in &kept {
             let start = out.len();
-            let mut shift = 0;
-            if let Some(k) = kept.get(&n) {
-                if k.window.start > k.line.start {
-                    out.push_str(ELLIPSIS);
-                }
-                placed.insert(n, out.len());
-                out.push_str(&text[k.window.clone()]);
-                if k.window.end < k.line.end {
-                    out.push_str(ELLIPSIS);
-                }
-                // File column of the window start, less its column here.
-                shift = (k.window.start - k.line.start).saturating_sub(placed[&n] - start);
+            if k.window.start > k.line.start {
+                out.push_str(ELLIPSIS);
             }
+            placed.insert(n, out.len());
+            out.push_str(&text[k.window.clone()]);
+            if k.window.end < k.line.end {
+                out.push_str(ELLIPSIS);
+            }
+            // File column of the window start, less its column here.
+            let shift = (k.window.start - k.line.start).saturating_sub(placed[&n] - start);
             lines.push((start, shift));
-            if n + 1 < line_starts.len() {
+            if n < last_line {
                 out.push('\n');
             }
         }
@@ -117,7 +130,9 @@ impl Excerpt {
                     let within = offset.clamp(k.window.start, k.window.end);
                     at + (within - k.window.start)
                 }
-                _ => lines.get(n).map_or(0, |(start, _)| *start),
+                _ => lines
+                    .get(n.saturating_sub(first_line))
+                    .map_or(0, |(start, _)| *start),
             }
         };
         // A label that would start past `max_label_column` (a second label far along a long
@@ -135,6 +150,7 @@ impl Excerpt {
             Excerpt {
                 name,
                 text: out,
+                first_line,
                 lines,
             },
             mapped,
@@ -190,7 +206,7 @@ impl SourceCode for Excerpt {
             self.name.clone(),
             inner.data(),
             *inner.span(),
-            inner.line(),
+            inner.line() + self.first_line,
             inner.column() + shift,
             inner.line_count(),
         );
@@ -203,17 +219,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_lines_are_kept_whole_and_far_lines_emptied() {
+    fn only_the_lines_around_the_label_are_kept_with_their_numbers() {
         let text = "one\ntwo\nthree\nfour\nfive\n";
         let at = text.find("four").unwrap_or(0);
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             text,
+            &[],
             std::slice::from_ref(&(at..at + 4)),
             80,
             60,
         );
-        assert_eq!(excerpt.text(), "\n\nthree\nfour\nfive\n");
+        assert_eq!(excerpt.text(), "three\nfour\nfive");
+        let contents = excerpt
+            .read_span(&(labels[0].clone().map_or(0, |l| l.start), 4).into(), 0, 0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(contents.line(), 3, "the file's own line number (0-based)");
         assert_eq!(labels[0].clone().map(|l| &excerpt.text()[l]), Some("four"));
     }
 
@@ -225,6 +246,7 @@ mod tests {
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             &text,
+            &[],
             std::slice::from_ref(&(at..at + 5)),
             60,
             40,
@@ -252,6 +274,7 @@ mod tests {
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             &text,
+            &[],
             std::slice::from_ref(&(at..at + "пароль".len())),
             40,
             30,
@@ -266,7 +289,7 @@ mod tests {
     fn a_second_label_far_along_a_long_line_is_left_out() {
         let text = format!("login {} password", "x ".repeat(300));
         let second = text.find("password").unwrap_or(0);
-        let (_, labels) = Excerpt::new("f".into(), &text, &[0..5, second..second + 8], 80, 50);
+        let (_, labels) = Excerpt::new("f".into(), &text, &[], &[0..5, second..second + 8], 80, 50);
         assert!(labels[0].is_some());
         assert!(labels[1].is_none());
     }
@@ -274,7 +297,7 @@ mod tests {
     #[test]
     #[allow(clippy::reversed_empty_ranges)]
     fn labels_past_the_end_do_not_panic() {
-        let (excerpt, labels) = Excerpt::new("f".into(), "abc", &[10..20, 2..1], 40, 30);
+        let (excerpt, labels) = Excerpt::new("f".into(), "abc", &[], &[10..20, 2..1], 40, 30);
         assert_eq!(excerpt.text(), "abc");
         assert!(labels.iter().flatten().all(|l| l.end <= 3));
     }

@@ -33,11 +33,12 @@ pub struct HumanStyle {
 /// Source texts read again for snippets (sanitised for the terminal), for one batch of findings.
 struct Snippets<'a> {
     sources: &'a SourceMap,
-    texts: HashMap<SourceId, Arc<String>>,
+    /// Each file's text and where its lines start.
+    texts: HashMap<SourceId, Arc<(String, Vec<usize>)>>,
 }
 
 impl Snippets<'_> {
-    fn text(&self, id: SourceId) -> Option<Arc<String>> {
+    fn text(&self, id: SourceId) -> Option<Arc<(String, Vec<usize>)>> {
         self.texts.get(&id).cloned()
     }
 
@@ -64,10 +65,9 @@ fn read_sources<'a>(
         .filter_map(|id| {
             let file = sources.get(*id)?;
             let bytes = reader.read(file).ok()?;
-            Some((
-                *id,
-                Arc::new(sanitize_for_terminal(&decode(bytes).0).into_owned()),
-            ))
+            let text = sanitize_for_terminal(&decode(bytes).0).into_owned();
+            let lines = super::excerpt::line_starts(&text);
+            Some((*id, Arc::new((text, lines))))
         })
         .collect();
     Snippets { sources, texts }
@@ -198,9 +198,9 @@ fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
         return report;
     };
     let path = snippets.path(span.source).to_string();
-    let Some(text) = snippets
+    let Some(source) = snippets
         .text(span.source)
-        .filter(|t| fits(t, span.start as usize, span.end as usize))
+        .filter(|t| fits(&t.0, span.start as usize, span.end as usize))
     else {
         report.message = format!(
             "{} ({}:{}:{})",
@@ -211,23 +211,25 @@ fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
         );
         return report;
     };
+    let (text, lines) = (&source.0, &source.1);
     // Labels in this file: the primary one, then related places that fit it.
     let mut ranges = Vec::with_capacity(1 + finding.related.len());
     ranges.push(span.start as usize..span.end as usize);
     let mut names = vec![label_text(&finding.label)];
     for related in &finding.related {
         let (start, end) = (related.span.start as usize, related.span.end as usize);
-        if related.span.source == span.source && fits(&text, start, end) {
+        if related.span.source == span.source && fits(text, start, end) {
             ranges.push(start..end);
             names.push(label_text(&related.message));
         } else if let Some(other) = snippets
             .text(related.span.source)
-            .filter(|t| fits(t, start, end))
+            .filter(|t| fits(&t.0, start, end))
         {
             let other_path = header_path(snippets.path(related.span.source), width);
             let (excerpt, mapped) = Excerpt::new(
                 other_path,
-                &other,
+                &other.0,
+                &other.1,
                 std::slice::from_ref(&(start..end)),
                 snippet_chars(width),
                 label_column(width, 0),
@@ -255,7 +257,8 @@ fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
         .unwrap_or(0);
     let (excerpt, mapped) = Excerpt::new(
         header_path(&path, width),
-        &text,
+        text,
+        lines,
         &ranges,
         snippet_chars(width),
         label_column(width, longest),
@@ -451,6 +454,7 @@ pub fn write_config_errors(
         let (excerpt, mapped) = Excerpt::new(
             header_path(&error.file, width),
             &text,
+            &[],
             &ranges,
             snippet_chars(width),
             label_column(width, "here".len()),
