@@ -138,10 +138,13 @@ pub fn next_steps(outcome: &CheckOutcome, stats: &Statistics) -> Vec<String> {
     };
     let parse_errors = count(RuleId::ParseError, None);
     if parse_errors > 0 {
-        steps.push(format!(
-            "fix the {} that do not parse: the items in them are not checked",
-            plural(parse_errors, "file")
-        ));
+        steps.push(if parse_errors == 1 {
+            "fix the file that does not parse: the items in it are not checked".to_string()
+        } else {
+            format!(
+                "fix the {parse_errors} files that do not parse: the items in them are not checked"
+            )
+        });
     }
     // A team definition of done without the entry: one line settles it and its copies.
     for finding in outcome
