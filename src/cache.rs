@@ -36,7 +36,7 @@ pub struct CacheKey([u8; 16]);
 
 /// The key of a file with content `blob` (a git blob id) at `path`, read in `role`.
 pub fn key(blob: &[u8; 20], path: &str, role: &FileRole) -> CacheKey {
-    // One buffer, hashed once: a few short updates cost more than the hashing itself.
+    // Blob id, path and role, length-prefixed where variable, hashed as one input.
     let mut input = Vec::with_capacity(64 + path.len());
     input.extend_from_slice(blob);
     input.extend_from_slice(&(path.len() as u64).to_le_bytes());

@@ -22,7 +22,7 @@ impl std::str::FromStr for StatusFilter {
         match s {
             "all" => Ok(StatusFilter::All),
             "open" => Ok(StatusFilter::Open),
-            "done" | "closed" => Ok(StatusFilter::Done),
+            "done" => Ok(StatusFilter::Done),
             other => Err(format!(
                 "unknown status filter `{other}` (expected open, done or all)"
             )),

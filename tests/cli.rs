@@ -430,25 +430,10 @@ fn every_format_names_the_words_that_triggered() {
     }
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in std::fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
-
 #[test]
 fn fix_leaves_done_items_alone_unless_asked() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    copy_dir(&common::manifest_dir().join(SHAPES), dir.path());
+    common::copy_tree(&common::manifest_dir().join(SHAPES), dir.path());
     let done = dir
         .path()
         .join("backlog/tasks/task-3 - Nightly-partner-import.md");
@@ -517,7 +502,7 @@ fn fix_refuses_to_create_more_than_20_spikes_without_yes() {
 #[test]
 fn generated_spikes_cite_the_evidence_and_are_not_triaged_themselves() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    copy_dir(&common::manifest_dir().join(SHAPES), dir.path());
+    common::copy_tree(&common::manifest_dir().join(SHAPES), dir.path());
     let mut cmd = Cmd::cargo_bin("backlint").unwrap_or_else(|e| panic!("{e}"));
     let fixed = cmd
         .current_dir(dir.path())
@@ -608,7 +593,7 @@ fn unclosed_front_matter_gets_its_own_help() {
 #[test]
 fn baseline_ends_with_the_exact_next_step() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    copy_dir(&common::manifest_dir().join(SHAPES), dir.path());
+    common::copy_tree(&common::manifest_dir().join(SHAPES), dir.path());
     let mut cmd = Cmd::cargo_bin("backlint").unwrap_or_else(|e| panic!("{e}"));
     let (out, code) = stdout_of(cmd.current_dir(dir.path()).arg("baseline"));
     assert_eq!(code, Some(0));

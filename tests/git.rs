@@ -1,6 +1,8 @@
 //! git integration in real temporary repositories: `--staged`, `--changed-since`,
 //! `--config-from-ref`, and the pre-commit hook.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,19 +39,7 @@ impl Repo {
     }
 
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap_or_else(|e| panic!("git {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        common::git(dir, args)
     }
 
     fn write(&self, path: &str, text: &str) {

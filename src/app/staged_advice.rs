@@ -9,7 +9,7 @@ use super::{AppError, Workspace};
 use crate::diagnostic::{Finding, RuleId, Severity};
 use crate::discover::git::GitRepo;
 use crate::outcome::CheckOutcome;
-use crate::source::{one_line, sanitize_for_terminal};
+use crate::source::one_line;
 
 /// The findings a spike or a link in the working tree can settle.
 const SETTLED_BY_UNSTAGED: &[RuleId] = &[
@@ -72,15 +72,14 @@ pub fn advice(
         return Ok(Vec::new());
     }
     let quoted: Vec<String> = files.iter().map(|p| shell_word(p)).collect();
-    let line = format!(
+    // Item ids and file names went through `one_line`: no control is echoed raw.
+    Ok(vec![format!(
         "backlint: the working tree settles {} for {}, but it is not staged: `git add {}`, \
          then commit again",
         if settled.len() == 1 { "this" } else { "these" },
         settled.join(", "),
         quoted.join(" ")
-    );
-    // Item ids and file names come from the repository: never echo a control raw.
-    Ok(vec![sanitize_for_terminal(&line).into_owned()])
+    )])
 }
 
 /// A path as one shell word.

@@ -43,6 +43,7 @@ impl Excerpt {
     /// characters wide (plus an ellipsis at a cut), with every label starting at most
     /// `max_label_column` characters in (its text is drawn to the right of it). Returns the
     /// excerpt and the labels mapped into it (`None` for one that cannot start in time).
+    /// `line_starts` is [`line_starts`] of `text`, computed once per file by the caller.
     pub fn new(
         name: String,
         text: &str,
@@ -53,13 +54,16 @@ impl Excerpt {
     ) -> (Excerpt, Vec<Option<Range<usize>>>) {
         let max_chars = max_chars.max(20);
         let max_label_column = max_label_column.clamp(10, max_chars);
-        let owned;
-        let line_starts = if line_starts.first() == Some(&0) {
-            line_starts
-        } else {
-            owned = self::line_starts(text);
-            &owned
-        };
+        if line_starts.first() != Some(&0) {
+            // Not the line table of any text: nothing can be shown.
+            let empty = Excerpt {
+                name,
+                text: String::new(),
+                first_line: 0,
+                lines: Vec::new(),
+            };
+            return (empty, vec![None; labels.len()]);
+        }
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset).max(1) - 1;
         let line_range = |n: usize| {
             let start = line_starts[n];
@@ -225,7 +229,7 @@ mod tests {
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             text,
-            &[],
+            &line_starts(text),
             std::slice::from_ref(&(at..at + 4)),
             80,
             60,
@@ -246,7 +250,7 @@ mod tests {
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             &text,
-            &[],
+            &line_starts(&text),
             std::slice::from_ref(&(at..at + 5)),
             60,
             40,
@@ -274,7 +278,7 @@ mod tests {
         let (excerpt, labels) = Excerpt::new(
             "f".into(),
             &text,
-            &[],
+            &line_starts(&text),
             std::slice::from_ref(&(at..at + "пароль".len())),
             40,
             30,
@@ -289,7 +293,14 @@ mod tests {
     fn a_second_label_far_along_a_long_line_is_left_out() {
         let text = format!("login {} password", "x ".repeat(300));
         let second = text.find("password").unwrap_or(0);
-        let (_, labels) = Excerpt::new("f".into(), &text, &[], &[0..5, second..second + 8], 80, 50);
+        let (_, labels) = Excerpt::new(
+            "f".into(),
+            &text,
+            &line_starts(&text),
+            &[0..5, second..second + 8],
+            80,
+            50,
+        );
         assert!(labels[0].is_some());
         assert!(labels[1].is_none());
     }
@@ -297,7 +308,14 @@ mod tests {
     #[test]
     #[allow(clippy::reversed_empty_ranges)]
     fn labels_past_the_end_do_not_panic() {
-        let (excerpt, labels) = Excerpt::new("f".into(), "abc", &[], &[10..20, 2..1], 40, 30);
+        let (excerpt, labels) = Excerpt::new(
+            "f".into(),
+            "abc",
+            &line_starts("abc"),
+            &[10..20, 2..1],
+            40,
+            30,
+        );
         assert_eq!(excerpt.text(), "abc");
         assert!(labels.iter().flatten().all(|l| l.end <= 3));
     }

@@ -19,6 +19,7 @@ use crate::diagnostic::{Finding, Severity, Summary};
 use crate::filter::StatusClass;
 use crate::outcome::{CheckOutcome, finding_path};
 use crate::source::{SourceId, SourceMap, SourceReader, decode, one_line, sanitize_for_terminal};
+use crate::util::text::cut_chars;
 
 /// Findings rendered together (files read and diagnostics drawn in parallel).
 const RENDER_BATCH: usize = 512;
@@ -153,19 +154,12 @@ fn label_column(width: usize, longest_label: usize) -> usize {
 /// A label's text, cut to [`LABEL_CHARS`].
 fn label_text(text: &str) -> Option<String> {
     let line = one_line(text);
-    if line.is_empty() {
-        return None;
-    }
-    Some(if line.chars().count() > LABEL_CHARS {
-        line.chars().take(LABEL_CHARS - 1).collect::<String>() + "…"
-    } else {
-        line
-    })
+    (!line.is_empty()).then(|| cut_chars(line, LABEL_CHARS))
 }
 
 /// A path short enough for the snippet's header line: its middle elided when long.
 fn header_path(path: &str, width: usize) -> String {
-    let clean = sanitize_for_terminal(&one_line(path)).into_owned();
+    let clean = one_line(path);
     let max = width.saturating_sub(22).max(20);
     let count = clean.chars().count();
     if count <= max {
@@ -407,18 +401,14 @@ fn write_item_line(
     } else {
         item.status.name().to_string()
     };
-    let mut line = format!(
-        "▸ {} · {} ({status})",
-        one_line(&item.id),
-        one_line(&item.title)
+    let line = cut_chars(
+        format!(
+            "▸ {} · {} ({status})",
+            one_line(&item.id),
+            one_line(&item.title)
+        ),
+        style.width,
     );
-    if line.chars().count() > style.width {
-        line = line
-            .chars()
-            .take(style.width.saturating_sub(1))
-            .collect::<String>()
-            + "…";
-    }
     let line = sanitize_for_terminal(&line).into_owned();
     if style.color {
         let bold = anstyle::Style::new().bold();
@@ -454,7 +444,7 @@ pub fn write_config_errors(
         let (excerpt, mapped) = Excerpt::new(
             header_path(&error.file, width),
             &text,
-            &[],
+            &super::excerpt::line_starts(&text),
             &ranges,
             snippet_chars(width),
             label_column(width, "here".len()),

@@ -77,11 +77,7 @@ fn item_cell(outcome: &CheckOutcome, finding: &crate::diagnostic::Finding) -> St
     if title.is_empty() {
         return cell(id);
     }
-    let title = if title.chars().count() > TITLE_CHARS {
-        title.chars().take(TITLE_CHARS - 1).collect::<String>() + "…"
-    } else {
-        title
-    };
+    let title = crate::util::text::cut_chars(title, TITLE_CHARS);
     format!("{} · {}", cell(id), cell(&title))
 }
 

@@ -9,7 +9,7 @@ use super::plural;
 use crate::diagnostic::{RuleId, Severity};
 use crate::filter::StatusClass;
 use crate::outcome::{CheckOutcome, finding_path_str};
-use crate::source::{one_line, sanitize_for_terminal};
+use crate::source::one_line;
 
 /// What the findings of a run add up to.
 #[derive(Debug, Default)]
@@ -102,7 +102,7 @@ impl Statistics {
         if !self.by_category.is_empty() {
             writeln!(out, "{:<width$}  {:>6}", "findings by category", "count")?;
             for (category, count) in &self.by_category {
-                let category = sanitize_for_terminal(&one_line(category)).into_owned();
+                let category = one_line(category);
                 writeln!(out, "  {category:<w$}  {count:>6}", w = width - 2)?;
             }
         }
@@ -153,8 +153,7 @@ pub fn next_steps(outcome: &CheckOutcome, stats: &Statistics) -> Vec<String> {
         .filter(|f| f.rule == RuleId::DodMissingRiskAcceptance && f.item_index.is_none())
     {
         let copies = finding.folded;
-        let path = sanitize_for_terminal(&one_line(finding_path_str(finding, &outcome.sources)))
-            .into_owned();
+        let path = one_line(finding_path_str(finding, &outcome.sources));
         steps.push(if copies > 0 {
             format!(
                 "add the residual-risk entry to {path}: 1 line settles it and the {copies} items \

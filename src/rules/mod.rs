@@ -199,10 +199,8 @@ pub fn with_evidence(title: &str, found: &crate::triage::CategoryMatch) -> Strin
     const WORD_CHARS: usize = 40;
     let mut words: Vec<String> = Vec::new();
     for evidence in &found.evidence {
-        let mut word = crate::source::one_line(&evidence.text);
-        if word.chars().count() > WORD_CHARS {
-            word = word.chars().take(WORD_CHARS - 1).collect::<String>() + "…";
-        }
+        let word =
+            crate::util::text::cut_chars(crate::source::one_line(&evidence.text), WORD_CHARS);
         let quoted = format!("'{word}'");
         if !words.iter().any(|w| w.eq_ignore_ascii_case(&quoted)) {
             words.push(quoted);

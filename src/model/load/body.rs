@@ -219,16 +219,20 @@ fn push_region(text: &str, out: &mut Vec<TextRegion>, role: TextRole, range: Ran
     out.push(TextRegion { role, range });
 }
 
+/// The body's `## Definition of Done` heading (the first), if any.
+fn dod_heading(body: &MarkdownBody) -> Option<&crate::parse::markdown::Heading> {
+    body.headings
+        .iter()
+        .find(|h| heading_role(&h.text) == Some(TextRole::DefinitionOfDone))
+}
+
 /// The item's own `## Definition of Done` section, as entries.
 pub(super) fn body_dod(
     text: &str,
     body: &MarkdownBody,
     index: &LineIndex<'_>,
 ) -> Option<(Vec<DodEntry>, Span)> {
-    let heading = body
-        .headings
-        .iter()
-        .find(|h| heading_role(&h.text) == Some(TextRole::DefinitionOfDone))?;
+    let heading = dod_heading(body)?;
     let section = heading.content.clone();
     let entries = body
         .list_entries
@@ -268,11 +272,7 @@ pub(super) fn spike_answers(
     body: &MarkdownBody,
     index: &LineIndex<'_>,
 ) -> SpikeAnswers {
-    let dod = body
-        .headings
-        .iter()
-        .find(|h| heading_role(&h.text) == Some(TextRole::DefinitionOfDone))
-        .map(|h| h.content.clone());
+    let dod = dod_heading(body).map(|h| h.content.clone());
     let in_dod = |r: &Range<usize>| {
         dod.as_ref()
             .is_some_and(|d| r.start >= d.start && r.end <= d.end)
