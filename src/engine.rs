@@ -87,7 +87,15 @@ struct FileResult {
 
 /// The layout of a run: which file plays which role.
 pub fn layout_for(files: &[InputFile], config: &Config) -> LayoutIndex {
-    let mut layout = LayoutIndex::new(files.iter().map(|f| f.path.as_str()));
+    layout_for_paths(files.iter().map(|f| f.path.as_str()), config)
+}
+
+/// The layout of these paths (a backlog's history names paths that no longer exist).
+pub fn layout_for_paths<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+    config: &Config,
+) -> LayoutIndex {
+    let mut layout = LayoutIndex::new(paths);
     if let Some(sections) = &config.markdown_sections {
         layout = layout.with_sections(sections.files.clone(), sections.level);
     }

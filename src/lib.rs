@@ -16,8 +16,10 @@
 //! 10. `outcome` — what a check produced, as outputs consume it
 //! 11. `baseline`, `scope`, `filter` — accepted debt; what a change touches; what is reported
 //! 12. `engine` — runs the whole check as one ordered pass
-//! 13. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
-//! 14. `app` — the commands: gather inputs (configuration, files, git, the clock), render
+//! 13. `history` — every version of every item on the first-parent line, judged as `check` would
+//! 14. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
+//! 15. `report`, `flow` — the product owner's report with git evidence; value-stream metrics
+//! 16. `app` — the commands: gather inputs (configuration, files, git, the clock), render
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
@@ -29,11 +31,14 @@ pub mod discover;
 pub mod engine;
 pub mod filter;
 pub mod fix;
+pub mod flow;
+pub mod history;
 pub mod hook;
 pub mod model;
 pub mod outcome;
 pub mod output;
 pub mod parse;
+pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod source;

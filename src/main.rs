@@ -73,6 +73,51 @@ enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = ["human", "json"])]
         format: String,
     },
+    /// The product owner's and auditor's report: headline figures, who must act, epics,
+    /// the weekly trend and (with --evidence) provenance from git history.
+    Report {
+        /// Files or folders to report on (default: the repository root).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// html (one self-contained file), markdown or json.
+        #[arg(long, value_name = "FORMAT", default_value = "html", value_parser = ["html", "markdown", "json"])]
+        format: String,
+        /// Write the report here (written atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Add audit evidence: the commit, author and date at which each spike was linked and
+        /// done and each risk acceptance recorded, with disagreements between record and history.
+        #[arg(long)]
+        evidence: bool,
+        /// The trend starts here: a date (YYYY-MM-DD) or a git revision.
+        #[arg(long, value_name = "DATE|REF")]
+        since: Option<String>,
+        /// Do not read git history (no trend, no evidence).
+        #[arg(long, conflicts_with = "evidence")]
+        no_history: bool,
+        /// Configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Value-stream figures from the backlog's git history: per status stage, the wait before
+    /// it, the time in it, how often items were sent back and how much of that was security.
+    Flow {
+        /// Files or folders to follow (default: the repository root).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Only status changes from here on: a date (YYYY-MM-DD) or a git revision.
+        #[arg(long, value_name = "DATE|REF")]
+        since: Option<String>,
+        /// human, json or markdown.
+        #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = ["human", "json", "markdown"])]
+        format: String,
+        /// Write the figures here (written atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Train and inspect the triage model.
     #[command(subcommand)]
     Triage(TriageCommand),
@@ -358,6 +403,54 @@ fn main() -> ExitCode {
                 json: format == "json",
             },
             &mut out,
+        ),
+        Some(Command::Report {
+            paths,
+            format,
+            output,
+            evidence,
+            since,
+            no_history,
+            config,
+        }) => format
+            .parse::<backlint::report::ReportFormat>()
+            .map_err(|e| AppError::Io(io::Error::new(io::ErrorKind::InvalidInput, e)))
+            .and_then(|format| {
+                app::report::report(
+                    &app::report::ReportOptions {
+                        paths,
+                        config,
+                        format,
+                        output,
+                        evidence,
+                        since,
+                        no_history,
+                        link_base: github_link_base(),
+                    },
+                    &mut out,
+                    &mut io::stderr(),
+                )
+            }),
+        Some(Command::Flow {
+            paths,
+            since,
+            format,
+            output,
+            config,
+        }) => app::flow::flow(
+            &app::flow::FlowOptions {
+                paths,
+                config,
+                since,
+                format: match format.as_str() {
+                    "json" => app::flow::FlowFormat::Json,
+                    "markdown" => app::flow::FlowFormat::Markdown,
+                    _ => app::flow::FlowFormat::Human,
+                },
+                output,
+            },
+            &mut out,
+            &mut io::stderr(),
         ),
         Some(Command::Schema) => out
             .write_all(backlint::config::schema::json_schema().as_bytes())

@@ -19,7 +19,9 @@ const LAYERS: &[&[&str]] = &[
     &["outcome"],
     &["baseline", "scope", "filter"],
     &["engine"],
+    &["history"],
     &["output", "fix", "hook"],
+    &["report", "flow"],
     &["app"],
 ];
 

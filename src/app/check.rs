@@ -211,9 +211,22 @@ pub fn check_tree(
     run(ws, || discover_tree(ws, paths), Extras::default())
 }
 
+/// Like [`check_tree`], with a baseline applied as `check` applies it.
+pub fn check_tree_with_baseline(
+    ws: &Workspace,
+    paths: &[PathBuf],
+    baseline: Option<(crate::baseline::Baseline, String)>,
+) -> Result<(CheckOutcome, Checklist), AppError> {
+    let extras = Extras {
+        baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
+        ..Extras::default()
+    };
+    run(ws, || discover_tree(ws, paths), extras)
+}
+
 /// The repository-relative prefixes a git-based check reads: the given paths, else the
 /// configured roots, else everything.
-fn prefixes(ws: &Workspace, paths: &[PathBuf]) -> Vec<String> {
+pub fn prefixes(ws: &Workspace, paths: &[PathBuf]) -> Vec<String> {
     if paths.is_empty() {
         return ws.config.roots.clone();
     }
@@ -227,7 +240,7 @@ fn prefixes(ws: &Workspace, paths: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
+pub fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
     if globs.is_empty() {
         return None;
     }

@@ -60,7 +60,7 @@ impl std::fmt::Debug for GitRepo {
 }
 
 /// A blob id as bytes.
-fn oid_bytes(oid: Oid) -> [u8; 20] {
+pub(crate) fn oid_bytes(oid: Oid) -> [u8; 20] {
     let mut out = [0u8; 20];
     let bytes = oid.as_bytes();
     let n = bytes.len().min(20);
@@ -115,6 +115,16 @@ impl GitRepo {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The libgit2 repository, for readers of history (`discover::history`).
+    pub(crate) fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The commit `rev` names.
+    pub(crate) fn commit_id(&self, rev: &str) -> Result<Oid, GitError> {
+        self.resolve(rev)
     }
 
     fn head_tree(&self) -> Result<Option<Tree<'_>>, GitError> {
