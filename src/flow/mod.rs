@@ -285,6 +285,8 @@ pub fn compute(history: &History, since: Option<i64>) -> FlowReport {
                 acc.stages[stage].sent_back += 1;
             }
             let created = run[0].time;
+            // An item whose first version is already done has no lead time to measure.
+            let born_done = run[0].state.status == Status::Done;
             if let Some(done) = in_window
                 .iter()
                 .map(|n| &run[*n])
@@ -292,7 +294,7 @@ pub fn compute(history: &History, since: Option<i64>) -> FlowReport {
             {
                 // The first done of the run, if it falls in the window.
                 let first_done = run.iter().find(|e| e.state.status == Status::Done);
-                if first_done.is_some_and(|f| f.commit == done.commit) {
+                if !born_done && first_done.is_some_and(|f| f.commit == done.commit) {
                     acc.lead.push(done.time - created);
                 }
             }

@@ -217,8 +217,17 @@ pub fn collect(
                     one_line(&spike.id)
                 ));
             }
+            let first = timeline.versions.first().map(|v| v.commit);
             if let (Some(done), Some(started)) = (done, started_at) {
-                if done == started {
+                if done == started && first == Some(started) {
+                    evidence.warnings.push(format!(
+                        "history starts ({}) with {} already started and {} done: their order \
+                         is not on record",
+                        short(history, started),
+                        one_line(&item.id),
+                        one_line(&spike.id)
+                    ));
+                } else if done == started {
                     evidence.warnings.push(format!(
                         "{} was marked done in the same commit that started {} ({})",
                         one_line(&spike.id),

@@ -60,14 +60,16 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 ul.tree{list-style:none;padding-left:1.1rem;margin:.2rem 0}
 ul.tree>li{margin:.15rem 0}
 details>summary{cursor:pointer}
-.chart{width:100%;max-width:640px;height:auto;display:block}
+.chart{width:100%;height:auto;display:block}
+figure{margin:0}figcaption{font-weight:600;margin-bottom:.2rem}
+td:first-child a{white-space:nowrap}
 .chart .grid{stroke:var(--line);stroke-width:1}
 .chart .tick{font-size:11px;fill:var(--muted)}
 .chart .line{stroke-width:2.5}
 .chart.triggered .line{stroke:var(--accent)}.chart.triggered .dot{fill:var(--accent)}
 .chart.missing .line{stroke:var(--bad)}.chart.missing .dot{fill:var(--bad)}
 .chart.accepted .line{stroke:var(--good)}.chart.accepted .dot{fill:var(--good)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1.2rem}
 code{font-size:.85em;background:var(--soft);padding:0 .25rem;border-radius:4px}
 footer{margin-top:2.5rem;color:var(--muted);font-size:.85rem}
 @media (max-width:600px){body{font-size:14px}main{padding:1rem .6rem}.card .n{font-size:1.3rem}}
@@ -205,7 +207,7 @@ pub fn write(report: &Report, links: &Links, out: &mut dyn Write) -> io::Result<
         &mut html,
         "overridden",
         h.overridden,
-        "categories declined with a reason",
+        "category overrides, each with a reason",
         "",
     );
     card(

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::html::escape;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 180.0;
+const WIDTH: f64 = 420.0;
+const HEIGHT: f64 = 170.0;
 const LEFT: f64 = 40.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
