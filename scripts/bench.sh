@@ -10,7 +10,9 @@
 # keywords, over the same files):
 #   * the full check, JSON and human, cold (--no-cache) and warm (item cache filled);
 #   * peak RSS of each (GNU time);
-#   * `check --staged` with one staged change, cold and warm, against `git status`.
+#   * `check --staged` with one staged change, cold and warm, against `git status`;
+#   * `flow` and `report --evidence` over a generated history (scripts/gen_history.py: 5,000
+#     items, 10,000 commits), against `git log --first-parent --raw` of the same paths.
 # Needs hyperfine, ripgrep and GNU time (Debian: apt-get install hyperfine ripgrep time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +104,32 @@ print(f"| | `check --staged`, one change, warm | {ms(sw)} | {sw / st:.1f}× git 
 PY
 )")
 done
+
+# History: `flow` and `report --evidence` over a long history, against git's own log of the
+# same paths (BACKLINT_BENCH_HISTORY="ITEMS COMMITS", default "5000 10000"; "0" skips).
+read -r H_ITEMS H_COMMITS <<<"${BACKLINT_BENCH_HISTORY:-5000 10000}"
+if [ "${H_ITEMS:-0}" -gt 0 ]; then
+    HDIR="$OUT/history-$H_ITEMS-$H_COMMITS"
+    [ -d "$HDIR/.git" ] || { rm -rf "$HDIR"; python3 "$ROOT/scripts/gen_history.py" "$HDIR" "$H_ITEMS" "$H_COMMITS"; }
+    cd "$HDIR"
+    RUNS=3
+    measure "git log --first-parent --raw --no-abbrev --format=%H -- backlog" \
+        "$BIN flow --format json" "$BIN report --evidence --format json"
+    read -r glog flow_t report_t <<<"$(medians)"
+    rss_flow=$(rss_mb "$BIN" flow --format json)
+    rss_report=$(rss_mb "$BIN" report --evidence --format json)
+    cd "$ROOT"
+    report+=("$(python3 - "$H_ITEMS" "$H_COMMITS" "$glog" "$flow_t" "$report_t" "$rss_flow" "$rss_report" <<'PY'
+import sys
+items, commits = sys.argv[1:3]
+g, f, r = map(float, sys.argv[3:6])
+s = lambda x: f"{x:.2f} s"
+print(f"| {items} items, {commits} commits | `git log --first-parent --raw -- backlog` | {s(g)} | 1.00× | |")
+print(f"| | `flow --format json` | {s(f)} | {f / g:.2f}× | {sys.argv[6]} MB |")
+print(f"| | `report --evidence --format json` | {s(r)} | {r / g:.2f}× | {sys.argv[7]} MB |")
+PY
+)")
+fi
 
 echo "| backlog | work | median | ratio | peak RSS |"
 echo "| --- | --- | --- | --- | --- |"

@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
-use git2::{Delta, DiffOptions, Oid, Sort};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::git::{GitError, GitRepo, oid_bytes};
 
@@ -62,11 +65,15 @@ impl GitRepo {
         walk.push(head)?;
         walk.simplify_first_parent()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-        let mut opts = DiffOptions::new();
-        opts.include_typechange(true).ignore_submodules(true);
-        for prefix in prefixes.iter().filter(|p| !p.is_empty()) {
-            opts.pathspec(prefix.trim_end_matches('/'));
-        }
+        // Objects are read once each and their ids are not re-hashed: history is read, not
+        // trusted, and libgit2's collision-detecting SHA-1 would cost more than the diff.
+        git2::opts::strict_hash_verification(false);
+        let prefixes: Vec<&str> = prefixes
+            .iter()
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut trees = TreeCache::default();
         let mut commits = Vec::new();
         let mut seen = HashSet::new();
         for oid in walk {
@@ -75,32 +82,22 @@ impl GitRepo {
                 break;
             }
             let commit = repo.find_commit(oid)?;
-            let tree = commit.tree()?;
-            let parent_tree = match commit.parent(0) {
-                Ok(parent) => Some(parent.tree()?),
-                Err(_) => None,
-            };
-            let diff =
-                repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
+            let tree = commit.tree_id();
+            let parent_tree = commit
+                .parent_ids()
+                .next()
+                .and_then(|p| repo.find_commit(p).ok().map(|c| c.tree_id()));
             let mut changes = Vec::new();
-            for delta in diff.deltas() {
-                let (path, blob) = match delta.status() {
-                    Delta::Deleted => (delta.old_file().path(), None),
-                    Delta::Added | Delta::Modified | Delta::Typechange | Delta::Renamed => {
-                        let file = delta.new_file();
-                        let mode = u32::from(file.mode());
-                        // Symbolic links and submodules are never backlog files.
-                        let regular = mode & 0o170000 == 0o100000;
-                        (file.path(), regular.then(|| oid_bytes(file.id())))
-                    }
-                    _ => continue,
-                };
-                let Some(path) = path else { continue };
-                changes.push(FileChange {
-                    path: path.to_string_lossy().replace('\\', "/"),
-                    blob,
-                });
-            }
+            diff_trees(
+                repo,
+                &mut trees,
+                parent_tree,
+                Some(tree),
+                "",
+                &prefixes,
+                &mut changes,
+            )?;
+            trees.next_generation();
             if changes.is_empty() {
                 continue;
             }
@@ -143,4 +140,179 @@ impl GitRepo {
             .when()
             .seconds())
     }
+}
+
+/// One entry of a tree: its name, object and whether it is a folder or a regular file.
+struct Entry {
+    name: Vec<u8>,
+    id: Oid,
+    kind: EntryKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Tree,
+    File,
+    /// Symbolic links and submodules: never backlog files.
+    Other,
+}
+
+/// Trees read for the current and the previous commit: the new tree of one commit is the old
+/// tree of the next, so each tree is read once.
+#[derive(Default)]
+struct TreeCache {
+    current: HashMap<Oid, Rc<Vec<Entry>>>,
+    previous: HashMap<Oid, Rc<Vec<Entry>>>,
+}
+
+impl TreeCache {
+    fn get(&mut self, repo: &Repository, id: Oid) -> Result<Rc<Vec<Entry>>, git2::Error> {
+        if let Some(found) = self.current.get(&id) {
+            return Ok(found.clone());
+        }
+        let entries = match self.previous.remove(&id) {
+            Some(found) => found,
+            None => {
+                let tree = repo.find_tree(id)?;
+                let entries: Vec<Entry> = tree
+                    .iter()
+                    .map(|e| Entry {
+                        name: e.name_bytes().to_vec(),
+                        id: e.id(),
+                        kind: match (e.kind(), e.filemode()) {
+                            (Some(ObjectType::Tree), _) => EntryKind::Tree,
+                            (Some(ObjectType::Blob), 0o100644 | 0o100755) => EntryKind::File,
+                            _ => EntryKind::Other,
+                        },
+                    })
+                    .collect();
+                Rc::new(entries)
+            }
+        };
+        self.current.insert(id, entries.clone());
+        Ok(entries)
+    }
+
+    fn next_generation(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+}
+
+/// Whether `path` (a folder when `folder`) may hold or be a file under one of `prefixes`.
+fn wanted(path: &str, folder: bool, prefixes: &[&str]) -> bool {
+    prefixes.is_empty()
+        || prefixes.iter().any(|p| {
+            let under = path == *p
+                || (path.len() > p.len()
+                    && path.starts_with(p)
+                    && path.as_bytes()[p.len()] == b'/');
+            let leads_to = folder
+                && p.len() > path.len()
+                && p.starts_with(path)
+                && p.as_bytes()[path.len()] == b'/';
+            under || leads_to
+        })
+}
+
+/// The files that differ between two trees (either may be absent), under `prefixes`: only
+/// subtrees whose ids differ are read.
+fn diff_trees(
+    repo: &Repository,
+    trees: &mut TreeCache,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    base: &str,
+    prefixes: &[&str],
+    out: &mut Vec<FileChange>,
+) -> Result<(), git2::Error> {
+    if old == new {
+        return Ok(());
+    }
+    let old_entries = match old {
+        Some(id) => trees.get(repo, id)?,
+        None => Rc::new(Vec::new()),
+    };
+    let new_entries = match new {
+        Some(id) => trees.get(repo, id)?,
+        None => Rc::new(Vec::new()),
+    };
+    let join = |name: &[u8]| {
+        let name = String::from_utf8_lossy(name);
+        if base.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{base}/{name}")
+        }
+    };
+    // Both trees are in git's order: a merge join pairs entries of the same name.
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let (before, after) = match (old_entries.get(i), new_entries.get(j)) {
+            (None, None) => break,
+            (Some(o), None) => {
+                i += 1;
+                (Some(o), None)
+            }
+            (None, Some(n)) => {
+                j += 1;
+                (None, Some(n))
+            }
+            (Some(o), Some(n)) => match git_order(o, n) {
+                std::cmp::Ordering::Less => {
+                    i += 1;
+                    (Some(o), None)
+                }
+                std::cmp::Ordering::Greater => {
+                    j += 1;
+                    (None, Some(n))
+                }
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    if o.id == n.id && o.kind == n.kind {
+                        continue;
+                    }
+                    (Some(o), Some(n))
+                }
+            },
+        };
+        // Entries of the same name but different kinds sort apart (`a` vs `a/`); each side is
+        // then a deletion or an addition of its own.
+        let Some(name) = after.or(before).map(|e| e.name.as_slice()) else {
+            continue;
+        };
+        let folder = after.or(before).is_some_and(|e| e.kind == EntryKind::Tree);
+        let path = join(name);
+        if !wanted(&path, folder, prefixes) {
+            continue;
+        }
+        let old_tree = before.filter(|b| b.kind == EntryKind::Tree).map(|b| b.id);
+        let new_tree = after.filter(|a| a.kind == EntryKind::Tree).map(|a| a.id);
+        if old_tree.is_some() || new_tree.is_some() {
+            diff_trees(repo, trees, old_tree, new_tree, &path, prefixes, out)?;
+        } else {
+            out.push(FileChange {
+                path,
+                blob: after
+                    .filter(|a| a.kind == EntryKind::File)
+                    .map(|a| oid_bytes(a.id)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Git's order of tree entries: by name, as if folders ended with `/`.
+fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    let common = a.name.len().min(b.name.len());
+    let (x, y) = (&a.name[..common], &b.name[..common]);
+    x.cmp(y).then_with(|| {
+        let end = |e: &Entry| {
+            e.name
+                .get(common)
+                .copied()
+                .unwrap_or(if e.kind == EntryKind::Tree { b'/' } else { 0 })
+        };
+        end(a).cmp(&end(b))
+    })
 }
