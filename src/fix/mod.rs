@@ -628,10 +628,13 @@ fn read_inside(root: &Path, path: &str) -> Result<String, String> {
     std::fs::read_to_string(&full).map_err(|e| format!("cannot read it: {e}"))
 }
 
-/// Writes the plan: new files first (never replacing one), then the edits (each only if the
-/// file still holds what the plan read).
+/// Writes the plan all-or-nothing: every file is checked (inside the repository, unchanged
+/// since it was read, new files absent), then every new content is written to a synced
+/// temporary file beside its target, and only then are the temporaries renamed into place.
+/// If any step fails, nothing has been replaced; if a rename fails part-way, the files already
+/// replaced get their old content back and the files already created are removed.
 pub fn apply(plan: &FixPlan, root: &Path) -> Result<(), FixError> {
-    // Check everything before writing anything.
+    // 1. Check everything before writing anything.
     let mut targets = Vec::new();
     for change in &plan.changes {
         let full = inside(root, &change.path)?;
@@ -648,38 +651,93 @@ pub fn apply(plan: &FixPlan, root: &Path) -> Result<(), FixError> {
         }
         targets.push(full);
     }
-    let order = plan
-        .changes
-        .iter()
-        .zip(&targets)
-        .filter(|(c, _)| c.before.is_none())
-        .chain(
-            plan.changes
-                .iter()
-                .zip(&targets)
-                .filter(|(c, _)| c.before.is_some()),
-        );
-    for (change, full) in order {
+    // 2. Stage every new content (folders for new files are created here; empty ones are
+    // removed again if staging fails).
+    let mut created_dirs: Vec<PathBuf> = Vec::new();
+    let mut staged = Vec::new();
+    for (change, full) in plan.changes.iter().zip(&targets) {
         let io_error = |e| FixError::Io(change.path.clone(), e);
-        match change.before {
-            None => {
-                if let Some(dir) = full.parent() {
-                    std::fs::create_dir_all(dir).map_err(io_error)?;
+        let result = (|| {
+            if let Some(dir) = full.parent() {
+                let mut missing = Vec::new();
+                let mut d = Some(dir);
+                while let Some(dir) = d.filter(|d| !d.exists()) {
+                    missing.push(dir.to_path_buf());
+                    d = dir.parent();
                 }
-                crate::util::fs::create_file_atomically(full, change.after.as_bytes()).map_err(
-                    |e| match e.kind() {
-                        io::ErrorKind::AlreadyExists => FixError::Exists(change.path.clone()),
-                        _ => FixError::Io(change.path.clone(), e),
-                    },
-                )?;
+                std::fs::create_dir_all(dir)?;
+                created_dirs.extend(missing.into_iter().rev());
             }
-            Some(_) => {
-                crate::util::fs::write_file_atomically(full, change.after.as_bytes())
-                    .map_err(io_error)?;
+            crate::util::fs::stage_file(full, change.after.as_bytes())
+        })();
+        match result {
+            Ok(file) => staged.push(file),
+            Err(e) => {
+                drop(staged);
+                remove_empty_dirs(&created_dirs);
+                return Err(io_error(e));
             }
         }
     }
+    // 3. Rename into place; undo on failure.
+    let mut done: Vec<usize> = Vec::new();
+    for (n, (file, (change, full))) in staged
+        .into_iter()
+        .zip(plan.changes.iter().zip(&targets))
+        .enumerate()
+    {
+        // A file edited after step 1 is not overwritten.
+        let still_same = match &change.before {
+            Some(before) => std::fs::read_to_string(full).is_ok_and(|now| &now == before),
+            None => true,
+        };
+        let result = if !still_same {
+            Err(FixError::ChangedMeanwhile(change.path.clone()))
+        } else {
+            match change.before {
+                None => {
+                    file.persist_noclobber(full)
+                        .map(|_| ())
+                        .map_err(|e| match e.error.kind() {
+                            io::ErrorKind::AlreadyExists => FixError::Exists(change.path.clone()),
+                            _ => FixError::Io(change.path.clone(), e.error),
+                        })
+                }
+                Some(_) => file
+                    .persist(full)
+                    .map(|_| ())
+                    .map_err(|e| FixError::Io(change.path.clone(), e.error)),
+            }
+        };
+        if let Err(e) = result {
+            roll_back(plan, &targets, &done);
+            remove_empty_dirs(&created_dirs);
+            return Err(e);
+        }
+        done.push(n);
+    }
     Ok(())
+}
+
+/// Undoes the renames of `done`: old contents back, created files removed.
+fn roll_back(plan: &FixPlan, targets: &[PathBuf], done: &[usize]) {
+    for &n in done.iter().rev() {
+        let (Some(change), Some(full)) = (plan.changes.get(n), targets.get(n)) else {
+            continue;
+        };
+        // Best effort: the error that caused the roll-back is the one reported.
+        let _ = match &change.before {
+            Some(before) => crate::util::fs::write_file_atomically(full, before.as_bytes()),
+            None => std::fs::remove_file(full),
+        };
+    }
+}
+
+/// Removes the folders a failed fix created, deepest first, if they are empty.
+fn remove_empty_dirs(dirs: &[PathBuf]) {
+    for dir in dirs.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// The plan as a unified diff (`--fix --dry-run`).

@@ -8,7 +8,7 @@ use std::path::Path;
 /// place, so a reader never sees half a report. A replaced file keeps its permissions; a new
 /// one gets the usual `rw-r--r--`.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let file = staged_file(path, bytes)?;
+    let file = stage_file(path, bytes)?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -16,13 +16,13 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Creates `path` atomically with `bytes`; fails with `AlreadyExists` instead of replacing a
 /// file that exists (even one created meanwhile).
 pub fn create_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let file = staged_file(path, bytes)?;
+    let file = stage_file(path, bytes)?;
     file.persist_noclobber(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// A synced temporary file next to `path` holding `bytes`.
-fn staged_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+/// A synced temporary file next to `path` holding `bytes`, to be renamed into place.
+pub fn stage_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
