@@ -19,7 +19,8 @@
 //! 13. `history` — every version of every item on the first-parent line, judged as `check` would
 //! 14. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
 //! 15. `report`, `flow` — the product owner's report with git evidence; value-stream metrics
-//! 16. `app` — the commands: gather inputs (configuration, files, git, the clock), render
+//! 16. `app`, `harness` — the commands: gather inputs (configuration, files, git, the clock),
+//!     render; entry points for fuzzing and robustness tests
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod app;
@@ -32,6 +33,8 @@ pub mod engine;
 pub mod filter;
 pub mod fix;
 pub mod flow;
+#[doc(hidden)]
+pub mod harness;
 pub mod history;
 pub mod hook;
 pub mod model;

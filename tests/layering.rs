@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["history"],
     &["output", "fix", "hook"],
     &["report", "flow"],
-    &["app"],
+    &["app", "harness"],
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -2,124 +2,19 @@
 //! through every parser and loader in every file role, then through the whole engine (every
 //! rule) and every output format, without a crash.
 
-use std::sync::Arc;
-
-use backlint::config::{Config, MarkdownSections, SeverityTable};
-use backlint::engine::{self, CheckInput};
-use backlint::model::load::{self, LoadContext};
-use backlint::model::{FieldNames, FileRole, ItemPlace, StatusTable};
-use backlint::output::{self, Format, RenderOptions};
-use backlint::parse::{frontmatter, markdown, simple_yaml, yaml};
-use backlint::source::{FsReader, InputFile, LineIndex, Origin, SourceId, decode};
+use backlint::harness;
 use proptest::prelude::*;
 
-fn checklist() -> &'static backlint::triage::Checklist {
-    static CHECKLIST: std::sync::OnceLock<backlint::triage::Checklist> = std::sync::OnceLock::new();
-    CHECKLIST
-        .get_or_init(|| backlint::triage::default_checklist().unwrap_or_else(|e| panic!("{e:?}")))
-}
-
+/// Every parser and loader in every role, then the whole engine and every output format, then
+/// the properties the fuzz targets check (`fuzz/`).
 fn load_everything(bytes: &[u8]) {
-    let (text, _) = decode(bytes.to_vec());
-    let fields = FieldNames::default();
-    let statuses = StatusTable::default();
-    let cx = LoadContext {
-        fields: &fields,
-        statuses: &statuses,
-        max_item_file_bytes: 1 << 20,
-        detector_fields: &[],
-    };
-    let index = LineIndex::new(SourceId(0), &text);
-    let checklist = checklist();
-    let place = ItemPlace::default();
-    let backlog_md = ItemPlace {
-        backlog_md_root: Some("backlog".into()),
-        ..ItemPlace::default()
-    };
-    for (role, path) in [
-        (FileRole::MarkdownItem(place.clone()), "x.md"),
-        (FileRole::MarkdownItem(backlog_md), "backlog/tasks/x.md"),
-        (FileRole::YamlItems(place), "x.yaml"),
-        (FileRole::MarkdownSections { level: 2 }, "x.md"),
-        (
-            FileRole::BacklogMdConfig {
-                root: "backlog".into(),
-            },
-            "backlog/config.yml",
-        ),
-        (FileRole::DefinitionOfDone, "docs/DoD.md"),
-        (FileRole::DefinitionOfDone, "dod.yaml"),
-    ] {
-        let loaded = load::load_file(&role, &index, path, cx);
-        for item in &loaded.items {
-            let _ = checklist.classify(item, &index);
-        }
-    }
-    check_tree_of(bytes);
-    let _ = frontmatter::split(&text);
-    let _ = markdown::parse(&text, 0..text.len());
-    let _ = simple_yaml::parse(&text, 0);
-    let _ = yaml::parse(&text, 0);
-    let _ = backlint::model::dod::load_markdown(&index, "dod.md");
-    let _ = backlint::model::dod::load_yaml(&index, "dod.yaml");
-}
-
-/// Runs the whole engine (every rule) and every output format over a small backlog in which
-/// `bytes` is the content of a file in each role.
-fn check_tree_of(bytes: &[u8]) {
-    let shared: Arc<[u8]> = Arc::from(bytes);
-    let file =
-        |path: &str, content: Arc<[u8]>| InputFile::new(path.to_string(), Origin::Memory(content));
-    let spike: Arc<[u8]> = Arc::from(
-        &b"---\nid: SPIKE-1\ntitle: Threat analysis\ntype: spike\nstatus: done\nlabels: [threat-analysis]\nprecedes: [X, task-1]\n---\n"[..],
-    );
-    let files = vec![
-        file(
-            "backlog/config.yml",
-            Arc::from(&b"task_prefix: task\ndefinition_of_done:\n  - Tests pass\n"[..]),
-        ),
-        file("backlog/tasks/task-1 - x.md", shared.clone()),
-        file("backlog/archive/tasks/task-2 - x.md", shared.clone()),
-        file("stories/x.md", shared.clone()),
-        file("stories/SPIKE-1.md", spike),
-        file("items.yaml", shared.clone()),
-        file("SECTIONS.md", shared.clone()),
-        file("docs/DoD.md", shared.clone()),
-    ];
-    let mut sections = globset::GlobSetBuilder::new();
-    sections.add(globset::Glob::new("SECTIONS.md").unwrap_or_else(|e| panic!("{e}")));
-    let config = Config {
-        markdown_sections: Some(MarkdownSections {
-            files: sections.build().unwrap_or_else(|e| panic!("{e}")),
-            level: 2,
-        }),
-        ..Config::default()
-    };
-    let severities = SeverityTable::default();
-    let outcome = engine::check(CheckInput {
-        files,
-        reader: &FsReader,
-        config: &config,
-        checklist: checklist(),
-        severities: &severities,
-        today: jiff::civil::date(2026, 11, 30),
-        baseline: None,
-        changes: None,
-        config_change: None,
-        cache: None,
-        filter: Default::default(),
-    });
-    assert_eq!(
-        outcome.summary.errors + outcome.summary.warnings,
-        outcome.findings.len()
-    );
-    let render = RenderOptions::default();
-    for name in Format::NAMES {
-        let format: Format = name.parse().unwrap_or_else(|e| panic!("{e}"));
-        let mut sink = Vec::new();
-        output::write(format, &mut sink, &outcome, &FsReader, &render)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
+    harness::load_in_every_role(bytes);
+    harness::check_in_memory(bytes).unwrap_or_else(|e| panic!("{e}"));
+    harness::front_matter_split(bytes).unwrap_or_else(|e| panic!("{e}"));
+    harness::yaml_differential(bytes).unwrap_or_else(|e| panic!("{e}"));
+    harness::baseline(bytes).unwrap_or_else(|e| panic!("{e}"));
+    harness::config(bytes);
+    harness::suppression(bytes);
 }
 
 fn yamlish() -> impl Strategy<Value = String> {

@@ -1,0 +1,6 @@
+//! Fuzz target `yaml_items`: see `backlint::harness` for the property it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    backlint::harness::yaml_items(data);
+});
