@@ -21,9 +21,10 @@ seed() { # TARGET FIND-ARGS…
     if [ -z "$(ls -A "$dir")" ]; then
         local sources=(tests/fixtures examples tests/fuzz_regressions)
         [ -d ../shared/corpus ] && sources+=(../shared/corpus)
-        find "${sources[@]}" -type f "$@" -size -64k 2>/dev/null | head -3000 | while read -r f; do
-            cp "$f" "$dir/$(sha1sum "$f" | cut -c1-16)"
-        done
+        { find "${sources[@]}" -type f "$@" -size -64k -print0 2>/dev/null || true; } \
+            | head -z -n 3000 | while IFS= read -r -d '' f; do
+                cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16)"
+            done || true
     fi
 }
 

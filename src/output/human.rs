@@ -433,7 +433,7 @@ pub fn write_config_errors(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(false);
-    for error in errors {
+    for error in errors.iter().take(MAX_CONFIG_ERRORS_SHOWN) {
         let text = sanitize_for_terminal(&error.text).into_owned();
         let ranges: Vec<std::ops::Range<usize>> = error
             .range
@@ -476,6 +476,13 @@ pub fn write_config_errors(
         }
         writeln!(out, "{rendered}")?;
     }
+    if errors.len() > MAX_CONFIG_ERRORS_SHOWN {
+        writeln!(
+            out,
+            "… and {} more problems (the first {MAX_CONFIG_ERRORS_SHOWN} are shown; fix them and run again)",
+            errors.len() - MAX_CONFIG_ERRORS_SHOWN
+        )?;
+    }
     writeln!(
         out,
         "backlint: the configuration has {} problem{}; nothing was checked",
@@ -483,6 +490,9 @@ pub fn write_config_errors(
         if errors.len() == 1 { "" } else { "s" }
     )
 }
+
+/// Configuration problems rendered one by one; a file with more is summarised.
+pub const MAX_CONFIG_ERRORS_SHOWN: usize = 20;
 
 /// `backlint: 12 files, 40 items, 9 triggered the checklist — 3 errors, 1 warning`
 pub fn write_summary(out: &mut dyn Write, summary: &Summary, color: bool) -> io::Result<()> {

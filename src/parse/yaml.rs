@@ -131,7 +131,7 @@ pub fn parse_general(text: &str, base: usize) -> Result<YamlNode, YamlError> {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
         with_snippet: false,
-        budget: Some(budget()),
+        budget: Some(budget(text.len())),
     };
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
         Ok(root) => Ok(convert(root, base)),
@@ -142,18 +142,20 @@ pub fn parse_general(text: &str, base: usize) -> Result<YamlNode, YamlError> {
 /// Deepest nesting accepted. Real front matter nests 3 or 4 levels; each level costs stack in
 /// the recursive deserializer, so the bound also keeps parsing safe on small thread stacks.
 pub const MAX_DEPTH: usize = 24;
-/// Most nodes and aliases one document may have (alias expansions count as nodes).
+/// Most nodes one document may have (alias expansions count as nodes): 200,000, or one per
+/// 4 bytes of a larger file — so a big, plain list of items parses while an alias bomb stays
+/// bounded by its file's size.
 const MAX_NODES: usize = 200_000;
 const MAX_ALIASES: usize = 1_000;
 
 /// Limits for untrusted item files: far above any real backlog, far below harm.
-fn budget() -> Budget {
+fn budget(text_len: usize) -> Budget {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
-    budget.max_nodes = MAX_NODES;
+    budget.max_nodes = MAX_NODES.max(text_len / 4);
     budget.max_aliases = MAX_ALIASES;
     budget.max_anchors = 10_000;
-    budget.max_events = 1_000_000;
+    budget.max_events = 1_000_000usize.max(text_len);
     budget.max_documents = 4;
     budget
 }
@@ -221,9 +223,9 @@ fn describe_breach(what: &str) -> String {
     let name = what.split([' ', '{']).next().unwrap_or(what);
     let count: String = what.chars().filter(char::is_ascii_digit).collect();
     let limit = match name {
-        "Nodes" => format!(
-            "more than {MAX_NODES} nodes (an alias bomb, or a document too large to be an item)"
-        ),
+        "Nodes" => "more nodes than allowed (200,000, or one per 4 bytes of a larger file: an \
+                    alias bomb, or a document too large to be an item)"
+            .to_string(),
         "Aliases" => format!("more than {MAX_ALIASES} aliases"),
         "AliasExpansions" | "AliasExpansion" => "aliases that expand too far".to_string(),
         "Depth" => "nesting too deep".to_string(),

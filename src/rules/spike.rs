@@ -39,6 +39,8 @@ impl Check for DanglingLink {
             if !cx.reported(idx) {
                 continue;
             }
+            let mut reported = 0usize;
+            let mut more = 0usize;
             for (n, link) in item.links.iter().enumerate() {
                 let checked = match link.kind {
                     LinkKind::Spike | LinkKind::Dependency => true,
@@ -75,6 +77,13 @@ impl Check for DanglingLink {
                     ),
                     Some(Resolution::Item(_)) | None => continue,
                 };
+                // A hostile or generated item with thousands of broken links gets a bounded
+                // report: the first ones, then one finding that counts the rest.
+                if reported == MAX_DANGLING_PER_ITEM {
+                    more += 1;
+                    continue;
+                }
+                reported += 1;
                 out.push(
                     self.finding(message)
                         .item(idx, &item.id)
@@ -83,9 +92,24 @@ impl Check for DanglingLink {
                         .content(format!("{}|{raw}", link.field)),
                 );
             }
+            if more > 0 {
+                out.push(
+                    self.finding(format!(
+                        "{}: {more} more links do not resolve (only the first {MAX_DANGLING_PER_ITEM} are reported one by one)",
+                        item.id
+                    ))
+                    .item(idx, &item.id)
+                    .at(item.at, "more broken links")
+                    .help("fix the links above, then run again to see the rest")
+                    .content(format!("more|{more}")),
+                );
+            }
         }
     }
 }
+
+/// Broken links reported one by one per item; the rest are counted in one finding.
+pub const MAX_DANGLING_PER_ITEM: usize = 50;
 
 declare_rule! {
     /// ## What it checks

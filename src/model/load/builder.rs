@@ -14,9 +14,9 @@ use super::super::item::{
 use super::super::layout::{Collection, ItemPlace};
 use super::super::paths;
 use super::super::vocab::{Kind, Status};
-use super::LoadContext;
 use super::backlog_md::dod_entries_from_yaml;
 use super::body::{body_dod, body_regions, spike_answers};
+use super::{LoadContext, ParseFailure};
 
 /// Builds items of one file.
 pub(super) struct ItemBuilder<'a> {
@@ -42,6 +42,24 @@ impl ItemBuilder<'_> {
         names: &[String],
     ) -> Option<(&'n YamlNode, &'n YamlNode)> {
         names.iter().find_map(|name| node.entry(name))
+    }
+
+    /// An `id` that is a list or a mapping: one id is one value. The item is still read, under
+    /// the id derived from its place (`derived_id`).
+    pub(super) fn id_problem(&self, node: &YamlNode, derived_id: &str) -> Option<ParseFailure> {
+        let (_, value) = self.field(node, &self.cx.fields.id)?;
+        let shape = match &value.value {
+            YamlValue::Seq(_) => "a list",
+            YamlValue::Map(_) => "a mapping",
+            _ => return None,
+        };
+        Some(ParseFailure {
+            span: self.span(value.span.clone()),
+            message: format!(
+                "`id` is {shape}; an id is one value (the item is read as `{}`)",
+                crate::source::one_line(derived_id)
+            ),
+        })
     }
 
     pub(super) fn build(

@@ -82,6 +82,8 @@ pub fn load_markdown(
         place,
         cx,
     };
+    out.failures
+        .extend(builder.id_problem(&root, file_stem(path)));
     out.items
         .push(builder.build(&root, Some(&body), &Collection::default(), file_stem(path)));
     out

@@ -58,6 +58,7 @@ pub fn load_yaml(
         } else {
             stem.to_string()
         };
+        out.failures.extend(builder.id_problem(node, &derived));
         out.items
             .push(builder.build(node, None, &collection, &derived));
     }
