@@ -159,8 +159,11 @@ impl GitRepo {
             if stage != 0 || entry.mode == MODE_GITLINK || entry.mode == MODE_SYMLINK {
                 continue;
             }
-            let Ok(path) = String::from_utf8(entry.path.clone()) else {
-                continue;
+            // A path that is not UTF-8 is shown with replacement characters and read from its
+            // blob (the shown name is not a file on disk).
+            let (path, utf8) = match String::from_utf8(entry.path.clone()) {
+                Ok(path) => (path, true),
+                Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
             };
             if !under(&path, prefixes)
                 || include.is_some_and(|g| !g.is_match(&path))
@@ -172,7 +175,7 @@ impl GitRepo {
                 continue;
             }
             let disk = self.root.join(&path);
-            let clean = stat_clean(&entry, &disk, index_mtime);
+            let clean = utf8 && stat_clean(&entry, &disk, index_mtime);
             let origin = if clean {
                 Origin::Disk(disk)
             } else {
