@@ -98,10 +98,10 @@ fn problems(format: &str, output: &[u8]) -> Vec<String> {
         }
     }
     match format {
-        "json" | "sarif" | "gitlab" | "report-json" => {
-            if serde_json::from_slice::<serde_json::Value>(output).is_err() {
-                found.push("invalid JSON".to_string());
-            }
+        "json" | "sarif" | "gitlab" | "report-json"
+            if serde_json::from_slice::<serde_json::Value>(output).is_err() =>
+        {
+            found.push("invalid JSON".to_string());
         }
         "github" => {
             for line in text.lines().filter(|l| !l.is_empty()) {
