@@ -3,6 +3,11 @@
 //! reports new findings, and reports entries that no longer match or have expired, so that the
 //! debt can only go down.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "entry indices come from enumerating the same baseline"
+)]
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};

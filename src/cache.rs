@@ -66,9 +66,7 @@ pub fn key(blob: &[u8; 20], path: &str, role: &FileRole) -> CacheKey {
         FileRole::Skip => input.push(6),
     }
     let digest = Sha256::digest(&input);
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
-    CacheKey(out)
+    CacheKey(first_16(&digest))
 }
 
 /// A fingerprint of everything besides a file's bytes that decides what loading and triage
@@ -80,9 +78,15 @@ pub fn fingerprint(configuration: &str) -> [u8; 16] {
     hasher.update([0]);
     hasher.update(FORMAT.to_le_bytes());
     hasher.update(configuration.as_bytes());
-    let digest = hasher.finalize();
+    first_16(&hasher.finalize())
+}
+
+/// The first 16 bytes of a digest (zero-padded if shorter, which SHA-256 never is).
+fn first_16(digest: &[u8]) -> [u8; 16] {
     let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
+    for (o, d) in out.iter_mut().zip(digest) {
+        *o = *d;
+    }
     out
 }
 
@@ -302,7 +306,7 @@ type Parsed = (
 fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static str> {
     let take = |at: usize, n: usize| data.get(at..at.checked_add(n)?);
     let u32_at =
-        |at: usize| take(at, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        |at: usize| take(at, 4).and_then(|b| Some(u32::from_le_bytes(b.try_into().ok()?) as usize));
     let u64_at = |at: usize| {
         take(at, 8).map(|b| {
             let mut a = [0u8; 8];

@@ -22,6 +22,12 @@
 //! 16. `app`, `harness` — the commands: gather inputs (configuration, files, git, the clock),
 //!     render; entry points for fuzzing and robustness tests
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// Untrusted input must never panic: no unwrap/expect, no unchecked indexing. Modules whose
+// indices come from backlint's own tables allow indexing with the reason at their top.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod app;
 pub mod baseline;

@@ -1,6 +1,8 @@
 //! The `backlint` binary: parses arguments with clap, calls the library, maps the result to an
 //! exit code (0 clean, 1 error findings, 2 the run could not be completed).
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

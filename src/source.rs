@@ -4,6 +4,11 @@
 //! text is at hand, and renderers that need a snippet read the file again through a
 //! [`SourceReader`].
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "byte indices are bounded by the checks beside them; tables are 256 entries indexed by a byte"
+)]
+
 use std::borrow::Cow;
 use std::fmt;
 use std::io;

@@ -3,6 +3,11 @@
 //! the items themselves, loaded the way `check` loads them (each backlog folder walked and read
 //! with the default configuration, so that layouts and roles are the same).
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item indices come from the backlog's own enumeration"
+)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

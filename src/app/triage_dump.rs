@@ -2,6 +2,11 @@
 //! hits and labels, for studying the triage model outside the tool; a last line lists the
 //! labels whose item was not found.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "category indices come from the compiled checklist"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,11 @@
 //! the highest that keeps the target recall, the *strong* threshold the lowest that reaches
 //! the target precision (the phrase rules' own trigger stays a floor of the strong tier).
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "training works on feature vectors and folds it builds itself, of fixed sizes"
+)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;

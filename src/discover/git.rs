@@ -62,9 +62,9 @@ impl std::fmt::Debug for GitRepo {
 /// A blob id as bytes.
 pub(crate) fn oid_bytes(oid: Oid) -> [u8; 20] {
     let mut out = [0u8; 20];
-    let bytes = oid.as_bytes();
-    let n = bytes.len().min(20);
-    out[..n].copy_from_slice(&bytes[..n]);
+    for (o, b) in out.iter_mut().zip(oid.as_bytes()) {
+        *o = *b;
+    }
     out
 }
 

@@ -202,14 +202,10 @@ impl TreeCache {
 fn wanted(path: &str, folder: bool, prefixes: &[&str]) -> bool {
     prefixes.is_empty()
         || prefixes.iter().any(|p| {
-            let under = path == *p
-                || (path.len() > p.len()
-                    && path.starts_with(p)
-                    && path.as_bytes()[p.len()] == b'/');
-            let leads_to = folder
-                && p.len() > path.len()
-                && p.starts_with(path)
-                && p.as_bytes()[path.len()] == b'/';
+            let under =
+                path == *p || (path.starts_with(p) && path.as_bytes().get(p.len()) == Some(&b'/'));
+            let leads_to =
+                folder && p.starts_with(path) && p.as_bytes().get(path.len()) == Some(&b'/');
             under || leads_to
         })
 }
@@ -305,8 +301,8 @@ fn diff_trees(
 /// Git's order of tree entries: by name, as if folders ended with `/`.
 fn git_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
     let common = a.name.len().min(b.name.len());
-    let (x, y) = (&a.name[..common], &b.name[..common]);
-    x.cmp(y).then_with(|| {
+    let (x, y) = (a.name.get(..common), b.name.get(..common));
+    x.cmp(&y).then_with(|| {
         let end = |e: &Entry| {
             e.name
                 .get(common)

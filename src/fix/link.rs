@@ -3,6 +3,11 @@
 //! `[X, SPIKE-3]`, a block list gains a `- SPIKE-3` line, a scalar `X` becomes `[X, SPIKE-3]`,
 //! and an item without the key gains one line `spikes: [SPIKE-3]`.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "byte indices are bounded by the loop conditions beside them (fuzzed: `fix_round_trip`)"
+)]
+
 use crate::parse::yaml::{YamlNode, YamlValue};
 
 /// Text to insert at a byte offset of the file.

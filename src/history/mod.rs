@@ -3,6 +3,11 @@
 //! version (status, spike links, triggered categories, risk acceptance, veto). `report` and
 //! `flow` are computed from these timelines.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "timeline slots come from the index built beside them"
+)]
+
 pub mod state;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

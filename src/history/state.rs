@@ -1,6 +1,11 @@
 //! One item as one commit left it — only what history questions need — and the backlog at one
 //! commit, where links resolve as they did then.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "indices come from the maps built over the same vector in this module"
+)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

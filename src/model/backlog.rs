@@ -1,6 +1,11 @@
 //! The whole backlog: items indexed by id and by path, every link resolved once, and the
 //! threat-analysis spikes that cover each item (linked in either direction).
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item and link indices come from the backlog's own index, built in this module"
+)]
+
 use std::collections::{HashMap, HashSet};
 
 /// Seeded per process (ids come from untrusted files: no predictable collisions).

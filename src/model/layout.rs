@@ -121,7 +121,7 @@ impl LayoutIndex {
         let file_name = path.rsplit('/').next().unwrap_or(path);
         let lower = file_name.to_ascii_lowercase();
         let segments: Vec<&str> = path.split('/').collect();
-        let dirs = &segments[..segments.len().saturating_sub(1)];
+        let dirs = segments.split_last().map_or(&[][..], |(_, dirs)| dirs);
 
         // Inside a Backlog.md root: only its item folders hold items.
         let dir_ends: Vec<usize> = if self.backlog_md_roots.is_empty() {
@@ -135,8 +135,8 @@ impl LayoutIndex {
                 continue;
             }
             let root = root.to_string();
-            let rest = &dirs[i + 1..];
-            if rest.is_empty() {
+            let rest = dirs.get(i + 1..).unwrap_or_default();
+            let Some(&first) = rest.first() else {
                 if lower == "config.yml" || lower == "config.yaml" {
                     return FileRole::BacklogMdConfig { root };
                 }
@@ -144,16 +144,16 @@ impl LayoutIndex {
                     return FileRole::DefinitionOfDone;
                 }
                 return FileRole::Skip;
-            }
-            if !BACKLOG_MD_ITEM_DIRS.contains(&rest[0]) {
-                if rest[0] == "docs" && DOD_FILE_NAMES.contains(&lower.as_str()) {
+            };
+            if !BACKLOG_MD_ITEM_DIRS.contains(&first) {
+                if first == "docs" && DOD_FILE_NAMES.contains(&lower.as_str()) {
                     return FileRole::DefinitionOfDone;
                 }
                 return FileRole::Skip;
             }
             let place = ItemPlace {
                 backlog_md_root: Some(root),
-                archived: rest[0] == "archive",
+                archived: first == "archive",
                 folder_kind: Some(Kind::Task),
             };
             return if is_markdown(&lower) {

@@ -57,15 +57,16 @@ pub fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%' {
+            let hex = |at: usize| bytes.get(at).copied().and_then(hex_value);
+            if let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) {
                 out.push(hi * 16 + lo);
                 i += 3;
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(byte);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -3,6 +3,11 @@
 //! characters). Only that block of lines is copied (a finding in a 4 MiB file costs its own
 //! lines), and line numbers and the header's column are the file's own.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "line indices come from the line table of the same text"
+)]
+
 use std::ops::Range;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};

@@ -1,6 +1,11 @@
 //! `--format junit`: JUnit XML for CI test reports: one test case per item checked (failing
 //! with one failure per finding), and one for findings about the backlog as a whole.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item and finding indices come from enumerating the same outcome"
+)]
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 

@@ -2,6 +2,11 @@
 //! miette renders it: the same lines textwrap's first-fit gives with ASCII-space word
 //! separation and no hyphenation, without its per-character Unicode work on ASCII text.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "byte indices are bounded by the loop condition beside them"
+)]
+
 /// `text` (one paragraph) broken into lines of at most `width - indent` columns, joined by
 /// `\n`; words longer than a line are split, as textwrap does with `break_words`.
 pub fn first_fit(text: &str, width: usize, indent: usize) -> String {

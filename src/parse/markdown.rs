@@ -177,7 +177,7 @@ fn too_deeply_nested(body: &str) -> bool {
         // Most lines start with a letter: nothing to count.
         match bytes.get(start) {
             Some(b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'0'..=b'9') => {
-                container_depth(&bytes[start..]) > MAX_CONTAINER_DEPTH
+                container_depth(bytes.get(start..).unwrap_or_default()) > MAX_CONTAINER_DEPTH
             }
             _ => false,
         }
@@ -189,8 +189,8 @@ fn too_deeply_nested(body: &str) -> bool {
 fn container_depth(line: &[u8]) -> usize {
     let mut depth = 0;
     let mut i = 0;
-    while i < line.len() && depth <= MAX_CONTAINER_DEPTH {
-        match line[i] {
+    while let Some(&byte) = line.get(i).filter(|_| depth <= MAX_CONTAINER_DEPTH) {
+        match byte {
             b' ' | b'\t' => i += 1,
             b'>' => {
                 depth += 1;
@@ -201,7 +201,12 @@ fn container_depth(line: &[u8]) -> usize {
                 i += 2;
             }
             b'0'..=b'9' => {
-                let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let digits = line
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
                 if matches!(line.get(i + digits), Some(b'.' | b')')) {
                     depth += 1;
                     i += digits + 1;

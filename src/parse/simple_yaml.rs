@@ -84,7 +84,7 @@ impl Lines {
         let mut ranges = Vec::with_capacity(text.len() / 24 + 1);
         let mut start = 0;
         for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            let end = if nl > start && text.as_bytes()[nl - 1] == b'\r' {
+            let end = if nl > start && text.as_bytes().get(nl - 1) == Some(&b'\r') {
                 nl - 1
             } else {
                 nl
@@ -129,8 +129,9 @@ fn key_end(line: &str) -> Option<usize> {
         return None;
     }
     let mut end = 1;
-    while end < bytes.len()
-        && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-' | b'.'))
+    while bytes
+        .get(end)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
     {
         end += 1;
     }
@@ -363,7 +364,7 @@ fn split_flow_items(inner: &str) -> Option<Vec<&str>> {
     let mut i = 0;
     loop {
         let mut j = i;
-        while j < bytes.len() && bytes[j] == b' ' {
+        while bytes.get(j) == Some(&b' ') {
             j += 1;
         }
         match bytes.get(j) {
@@ -532,13 +533,15 @@ fn resolve_plain(text: &str) -> Option<YamlValue> {
         _ => {}
     }
     let bytes = text.as_bytes();
-    let numeric_start = bytes[0].is_ascii_digit()
-        || (matches!(bytes[0], b'-' | b'+' | b'.')
+    // An empty scalar is left to serde-saphyr.
+    let (&first, rest) = bytes.split_first()?;
+    let numeric_start = first.is_ascii_digit()
+        || (matches!(first, b'-' | b'+' | b'.')
             && bytes
                 .get(1)
                 .is_some_and(|b| b.is_ascii_digit() || *b == b'.'));
     if !numeric_start {
-        if bytes[0] == b'.' && text.len() <= 5 {
+        if first == b'.' && text.len() <= 5 {
             return None; // .inf, .nan and friends
         }
         return Some(YamlValue::Str(text.to_string()));
@@ -562,13 +565,14 @@ fn resolve_plain(text: &str) -> Option<YamlValue> {
     }
     // Starts like a number but is not one of the simple forms: a string only if it cannot be a
     // number at all (a date such as 2025-07-23, a version such as 1.2.3, "3 days").
-    let can_be_number = bytes[1..].iter().all(|b| {
+    let can_be_number = rest.iter().all(|b| {
         b.is_ascii_hexdigit() || matches!(b, b'x' | b'X' | b'o' | b'O' | b'_' | b'.' | b'+' | b'-')
     });
-    let has_inner_minus = bytes[1..]
+    // A `-` not right after an exponent's `e`: `bytes[i]` is the byte before `rest[i]`.
+    let has_inner_minus = rest
         .iter()
-        .enumerate()
-        .any(|(i, b)| *b == b'-' && !matches!(bytes[i], b'e' | b'E'));
+        .zip(bytes)
+        .any(|(b, before)| *b == b'-' && !matches!(before, b'e' | b'E'));
     if text.matches('.').count() > 1 || has_inner_minus || !can_be_number {
         return Some(YamlValue::Str(text.to_string()));
     }

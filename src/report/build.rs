@@ -1,6 +1,11 @@
 //! Builds the report's data from one check (and the backlog's history, when there is one):
 //! headline figures, actions by owner, the epic tree, triggered items, overrides, waivers.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item indices come from the backlog of the same run"
+)]
+
 use std::collections::HashSet;
 
 use jiff::civil::Date;

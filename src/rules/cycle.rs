@@ -1,6 +1,11 @@
 //! `spike/link-cycle`: spike and dependency links that form a cycle. Strongly connected
 //! components are found with an iterative Tarjan walk (no recursion, whatever the backlog).
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "graph algorithms over node indices built from the backlog in this module"
+)]
+
 use std::collections::{HashMap, VecDeque};
 
 use crate::diagnostic::Finding;

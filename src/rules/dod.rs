@@ -1,6 +1,11 @@
 //! Rules about the definition of done: the team has one, and it asks whether the residual risk
 //! of every identified threat is acceptable.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "indices come from enumerating the same vectors"
+)]
+
 use crate::diagnostic::Finding;
 use crate::model::{DodOrigin, Status, TeamDod};
 use crate::source::one_line;

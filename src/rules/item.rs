@@ -1,5 +1,10 @@
 //! Rules about items as files: they parse, their ids are unique, their statuses are known.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item indices come from the backlog's own id index"
+)]
+
 use crate::diagnostic::Finding;
 use crate::model::{Item, Status};
 use crate::source::one_line;

@@ -4,6 +4,11 @@
 //! Rules see only the [`Context`] (the backlog, the triage results, the checklist and the team's
 //! definitions of done); they never touch the file system or git.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item and category indices come from the backlog and the checklist of the same run"
+)]
+
 use crate::diagnostic::{Finding, RuleId, Severity};
 use crate::model::Backlog;
 use crate::triage::{Checklist, ItemTriage};

@@ -2,6 +2,11 @@
 //! stories under triggered epics, measurable non-functional requirements, and security work
 //! that is being pushed to later.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item indices come from the backlog's own parent index"
+)]
+
 use std::collections::HashSet;
 
 use crate::diagnostic::Finding;

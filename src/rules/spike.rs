@@ -2,6 +2,11 @@
 //! target really is a threat-analysis spike, it covers what the item triggered, and it is done
 //! (and scheduled) before the item starts.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "item, link and category indices come from the backlog and checklist of the same run"
+)]
+
 use std::collections::BTreeSet;
 
 use crate::diagnostic::Finding;

@@ -2,6 +2,11 @@
 //! comment), each with a reason and an optional expiry. They are applied after every other
 //! rule has run; these rules keep the list honest.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "indices come from enumerating the same vector"
+)]
+
 use jiff::civil::Date;
 
 use crate::diagnostic::Finding;

@@ -1,6 +1,11 @@
 //! The checklist's categories: their ids, names, documentation, thresholds and where they come
 //! from. What a category *is*, not how it is detected.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "category indices come from the catalogue itself"
+)]
+
 /// A checklist category.
 #[derive(Clone, Debug)]
 pub struct Category {

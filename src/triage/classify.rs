@@ -4,6 +4,11 @@
 //! weighted phrase, label, path and field evidence, each distinct phrase counting less than
 //! the one before.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "tally ranges are byte ranges of the same text, found by the matcher"
+)]
+
 use crate::model::Item;
 use crate::model::vocab::normalise_word;
 use crate::source::LineIndex;

@@ -2,6 +2,11 @@
 //! category and signal in one case-insensitive matcher (one pass over an item's text finds all
 //! evidence), plus label, path and field tables.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "category indices come from the tables built in this function"
+)]
+
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobSetBuilder};

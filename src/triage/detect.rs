@@ -5,6 +5,11 @@
 //! [`Detectors::scan`] reads an item once and records every phrase match with where it stands;
 //! classifiers and signal rules then work from that [`Scan`].
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "byte indices are bounded by the loop conditions beside them (fuzzed: `check`, `markdown_item`)"
+)]
+
 use std::collections::BTreeMap;
 
 use globset::GlobSet;

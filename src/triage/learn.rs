@@ -2,6 +2,11 @@
 //! in a fixed order, so that the same examples give the same weights, bit for bit, on every
 //! run. No I/O; the caller builds the examples.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "numeric code over vectors of one fixed dimension, built in this module"
+)]
+
 /// Sparse examples: row `n` holds `features[starts[n]..starts[n + 1]]` as `(index, value)`.
 #[derive(Clone, Debug, Default)]
 pub struct Examples {

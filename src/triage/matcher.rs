@@ -7,6 +7,11 @@
 //! the same as a leftmost-first search over all phrases: the earliest start, and at that
 //! start the phrase listed first.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "byte indices are bounded by the loop conditions beside them and tables are 256 entries indexed by a byte (fuzzed: `check`, `markdown_item`)"
+)]
+
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::NFA;
 use regex_automata::util::pool::Pool;

@@ -10,6 +10,11 @@
 //! All numbers little-endian; the header names the feature set, the categories with their
 //! thresholds, and a SHA-256 of the training inputs.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "weights are checked against the feature count when the model is read"
+)]
+
 use serde::{Deserialize, Serialize};
 
 use super::features::{DIMS, FEATURE_SET};

@@ -1,5 +1,10 @@
 //! Did-you-mean: the closest known name to a mistyped one.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "edit-distance rows are sized to the compared strings"
+)]
+
 /// The closest known name, if it is close enough to be a typo.
 pub fn suggest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
     // Compare with the whole name and with its last segment (`missing-spik` →

@@ -26,19 +26,21 @@ pub(super) fn recover(text: &str, base: usize, first: &YamlError) -> Option<Yaml
 fn blank_line_value(bytes: &mut [u8], line: u32) -> Option<()> {
     let mut start = 0;
     for _ in 1..line {
-        start += memchr::memchr(b'\n', &bytes[start..])? + 1;
+        start += memchr::memchr(b'\n', bytes.get(start..)?)? + 1;
     }
-    let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-    let end = if end > start && bytes[end - 1] == b'\r' {
+    let rest = bytes.get(start..)?;
+    let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i);
+    let end = if end > start && bytes.get(end - 1) == Some(&b'\r') {
         end - 1
     } else {
         end
     };
-    let content = &bytes[start..end];
+    let content = bytes.get(start..end)?;
     let from = memchr::memmem::find(content, b": ").map_or(start, |i| start + i + 2);
-    if bytes[from..end].iter().all(|b| *b == b' ') {
+    let value = bytes.get_mut(from..end)?;
+    if value.iter().all(|b| *b == b' ') {
         return None;
     }
-    bytes[from..end].fill(b' ');
+    value.fill(b' ');
     Some(())
 }

@@ -40,7 +40,9 @@ pub fn load_markdown_sections(
         let Some((id, title)) = section_id(&heading.text) else {
             continue;
         };
-        let end = headings[n + 1..]
+        let end = headings
+            .get(n + 1..)
+            .unwrap_or_default()
             .iter()
             .find(|h| h.level <= level)
             .map_or(text.len(), |h| h.range.start);
