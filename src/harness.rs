@@ -29,25 +29,14 @@ pub fn checklist() -> Option<&'static Checklist> {
 /// Loads `bytes` as a file in every role (and classifies its items), and runs every parser
 /// on it.
 pub fn load_in_every_role(bytes: &[u8]) {
-    let (text, _) = decode(bytes.to_vec());
-    let fields = FieldNames::default();
-    let statuses = StatusTable::default();
-    let cx = LoadContext {
-        fields: &fields,
-        statuses: &statuses,
-        max_item_file_bytes: 1 << 20,
-        detector_fields: &[],
-    };
-    let index = LineIndex::new(SourceId(0), &text);
-    let place = ItemPlace::default();
     let backlog_md = ItemPlace {
         backlog_md_root: Some("backlog".into()),
         ..ItemPlace::default()
     };
     for (role, path) in [
-        (FileRole::MarkdownItem(place.clone()), "x.md"),
+        (FileRole::MarkdownItem(ItemPlace::default()), "x.md"),
         (FileRole::MarkdownItem(backlog_md), "backlog/tasks/x.md"),
-        (FileRole::YamlItems(place), "x.yaml"),
+        (FileRole::YamlItems(ItemPlace::default()), "x.yaml"),
         (FileRole::MarkdownSections { level: 2 }, "x.md"),
         (
             FileRole::BacklogMdConfig {
@@ -58,13 +47,10 @@ pub fn load_in_every_role(bytes: &[u8]) {
         (FileRole::DefinitionOfDone, "docs/DoD.md"),
         (FileRole::DefinitionOfDone, "dod.yaml"),
     ] {
-        let loaded = load::load_file(&role, &index, path, cx);
-        if let Some(checklist) = checklist() {
-            for item in &loaded.items {
-                let _ = checklist.classify(item, &index);
-            }
-        }
+        load_as(bytes, &role, path);
     }
+    let (text, _) = decode(bytes.to_vec());
+    let index = LineIndex::new(SourceId(0), &text);
     let _ = frontmatter::split(&text);
     let _ = markdown::parse(&text, 0..text.len());
     let _ = simple_yaml::parse(&text, 0);

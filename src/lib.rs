@@ -19,8 +19,8 @@
 //! 13. `history` — every version of every item on the first-parent line, judged as `check` would
 //! 14. `output`, `fix`, `hook` — report formats; `--fix`; the pre-commit hook
 //! 15. `report`, `flow` — the product owner's report with git evidence; value-stream metrics
-//! 16. `app`, `harness` — the commands: gather inputs (configuration, files, git, the clock),
-//!     render; entry points for fuzzing and robustness tests
+//! 16. `app` — the commands: gather inputs (configuration, files, git, the clock), render
+//! 17. `harness` — entry points for fuzzing and robustness tests
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 // Untrusted input must never panic: no unwrap/expect, no unchecked indexing. Modules whose
 // indices come from backlint's own tables allow indexing with the reason at their top.

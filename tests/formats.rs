@@ -112,7 +112,7 @@ fn findings_from_sarif(out: &str) -> BTreeSet<(String, String, u64)> {
         .map(|r| {
             let loc = &r["locations"][0]["physicalLocation"];
             let uri = loc["artifactLocation"]["uri"].as_str().unwrap_or_default();
-            let file = percent_decode(uri);
+            let file = backlint::model::paths::percent_decode(uri);
             (
                 r["ruleId"].as_str().unwrap_or_default().to_string(),
                 if file == "." { String::new() } else { file },
@@ -120,24 +120,6 @@ fn findings_from_sarif(out: &str) -> BTreeSet<(String, String, u64)> {
             )
         })
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn findings_from_human(out: &str) -> BTreeSet<(String, String, u64)> {

@@ -43,11 +43,7 @@ impl Repo {
     }
 
     fn write(&self, path: &str, text: &str) {
-        let full = self.path().join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-        }
-        std::fs::write(full, text).unwrap_or_else(|e| panic!("{e}"));
+        common::write_file(self.path(), path, text);
     }
 
     fn commit_all(&self, message: &str) {

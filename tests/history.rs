@@ -31,11 +31,7 @@ impl Repo {
     }
 
     fn write(&self, path: &str, text: &str) {
-        let file = self.path().join(path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-        }
-        std::fs::write(file, text).unwrap_or_else(|e| panic!("{e}"));
+        common::write_file(self.path(), path, text);
     }
 
     /// Commits everything at noon UTC of `date`.
@@ -59,19 +55,7 @@ impl Repo {
     }
 
     fn backlint(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::cargo_bin("backlint")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .args(args)
-            .current_dir(self.path())
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("GITHUB_REPOSITORY")
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        common::run_backlint(self.path(), args)
     }
 
     fn json(&self, args: &[&str]) -> Value {

@@ -22,7 +22,8 @@ const LAYERS: &[&[&str]] = &[
     &["history"],
     &["output", "fix", "hook"],
     &["report", "flow"],
-    &["app", "harness"],
+    &["app"],
+    &["harness"],
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

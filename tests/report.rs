@@ -34,21 +34,7 @@ fn example_repo() -> Option<tempfile::TempDir> {
 }
 
 fn backlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("backlint")
-        .unwrap_or_else(|e| panic!("{e}"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_SERVER_URL")
-        .env_remove("GITHUB_REPOSITORY")
-        .env_remove("GITHUB_SHA")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_backlint(dir, args)
 }
 
 const HOSTILE_TITLE: &str =
@@ -86,24 +72,6 @@ fn hrefs(html: &str) -> Vec<String> {
         .filter_map(|rest| rest.split('"').next())
         .map(|h| h.replace("&amp;", "&"))
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(Ok(b)) = text.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The number shown on the card of `figure`.
@@ -201,7 +169,9 @@ fn every_figure_is_present_and_the_same_in_html_markdown_and_json() {
     let links = hrefs(&html);
     assert!(links.len() > 40, "{links:?}");
     for href in &links {
-        let target = repo.join("out").join(percent_decode(href));
+        let target = repo
+            .join("out")
+            .join(backlint::model::paths::percent_decode(href));
         assert!(target.is_file(), "{href} → {}", target.display());
         let canonical = target.canonicalize().unwrap_or_else(|e| panic!("{e}"));
         assert!(canonical.starts_with(repo.canonicalize().unwrap_or_else(|e| panic!("{e}"))));

@@ -116,3 +116,53 @@ fn hostile_structures_fail_cleanly() {
     );
     load_everything(long_line.as_bytes());
 }
+
+/// Inputs that once failed a fuzz target (`tests/fuzz_regressions/<target>/…`) replayed
+/// through the same harness function.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let Ok(targets) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut replayed = 0;
+    for target in targets.flatten().filter(|t| t.path().is_dir()) {
+        let name = target.file_name().to_string_lossy().into_owned();
+        for input in std::fs::read_dir(target.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let bytes = std::fs::read(input.path()).unwrap_or_else(|e| panic!("{e}"));
+            let result = match name.as_str() {
+                "front_matter" => harness::front_matter_split(&bytes),
+                "yaml_differential" => harness::yaml_differential(&bytes),
+                "baseline" => harness::baseline(&bytes),
+                "check" => harness::check_in_memory(&bytes).map(|_| ()),
+                "fix_round_trip" => harness::fix_round_trip(&bytes),
+                "yaml_items" => {
+                    harness::yaml_items(&bytes);
+                    Ok(())
+                }
+                "markdown_item" => {
+                    harness::markdown_item(&bytes);
+                    Ok(())
+                }
+                "config" => {
+                    harness::config(&bytes);
+                    Ok(())
+                }
+                "suppression" => {
+                    harness::suppression(&bytes);
+                    Ok(())
+                }
+                other => panic!("unknown fuzz target `{other}` in {}", root.display()),
+            };
+            if let Err(e) = result {
+                panic!("{}: {e}", input.path().display());
+            }
+            replayed += 1;
+        }
+    }
+    eprintln!("{replayed} fuzz regression inputs replayed");
+}

@@ -82,3 +82,32 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Writes `text` to `root/path`, creating its folders.
+pub fn write_file(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    if let Some(parent) = full.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(full, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Runs the backlint binary in `dir` outside any CI environment: (exit code, stdout, stderr).
+pub fn run_backlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    use assert_cmd::cargo::CommandCargoExt;
+    let out = std::process::Command::cargo_bin("backlint")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_SERVER_URL")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
