@@ -9,9 +9,29 @@ use std::ops::Range;
 
 use super::yaml::{YamlNode, YamlValue};
 
+/// Whether every character is one YAML 1.2 calls printable (tab, line feed, carriage return,
+/// and no other C0 control, DEL, C1 control but NEL, or U+FFFE/U+FFFF).
+fn printable(text: &str) -> bool {
+    let ascii_ok = |b: u8| b >= 0x20 && b != 0x7f || matches!(b, b'\t' | b'\n' | b'\r');
+    if text.is_ascii() {
+        return text.bytes().all(ascii_ok);
+    }
+    text.chars().all(|c| match c {
+        c if c.is_ascii() => ascii_ok(c as u8),
+        '\u{85}' => true,
+        '\u{80}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
+        _ => true,
+    })
+}
+
 /// Parses `text` (starting at byte `base` of the file), or `None` when the text is outside the
 /// subset this parser handles.
 pub fn parse(text: &str, base: usize) -> Option<YamlNode> {
+    // YAML only admits printable characters; what serde-saphyr rejects (a control character in
+    // a quoted string, found by fuzzing) is left to it.
+    if !printable(text) {
+        return None;
+    }
     let lines = Lines::new(text);
     let mut entries: Vec<(YamlNode, YamlNode)> = Vec::new();
     let mut i = 0;
