@@ -104,20 +104,12 @@ pub fn build(input: &ReportInput<'_>) -> Report {
         }
         if let Some(record) = decided(item) {
             headline.risk_accepted += 1;
-            let role = record
-                .role
-                .as_ref()
-                .map(|r| crate::model::vocab::normalise_word(&r.value))
-                .unwrap_or_default();
-            match role.as_str() {
-                "team" | "dev team" | "development team" => headline.accepted_by.team += 1,
-                "product owner" | "po" | "product manager" => {
-                    headline.accepted_by.product_owner += 1
-                }
-                "client" | "customer" | "business owner" | "business" | "sponsor" => {
-                    headline.accepted_by.client += 1
-                }
-                _ => headline.accepted_by.other += 1,
+            use crate::rules::risk::Role;
+            match record.role.as_ref().and_then(|r| Role::parse(&r.value)) {
+                Some(Role::Team) => headline.accepted_by.team += 1,
+                Some(Role::ProductOwner) => headline.accepted_by.product_owner += 1,
+                Some(Role::Client) => headline.accepted_by.client += 1,
+                Some(Role::Security) | None => headline.accepted_by.other += 1,
             }
         } else if item.status == Status::Done {
             headline.awaiting_acceptance += 1;
