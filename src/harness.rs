@@ -223,32 +223,46 @@ pub fn check_in_memory(bytes: &[u8]) -> Result<CheckOutcome, String> {
 
 /// `--fix` on an arbitrary item: the item is written to a scratch repository, checked, fixed
 /// (done items included) and read back. Every edit must only insert bytes, and every field of
-/// the original front matter must read back the same value.
-pub fn fix_round_trip(bytes: &[u8]) -> Result<(), String> {
+/// the original front matter must read back the same value. Returns how many files it edited.
+pub fn fix_round_trip(bytes: &[u8]) -> Result<usize, String> {
+    let checklist = checklist().ok_or("the default checklist does not compile")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = dir.path();
-    std::fs::create_dir_all(root.join(".git")).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(root.join("stories")).map_err(|e| e.to_string())?;
-    std::fs::write(root.join("stories/ITEM-1.md"), bytes).map_err(|e| e.to_string())?;
-    let ws = crate::app::Workspace::open(&[root.to_path_buf()], None)
-        .map_err(|e| format!("workspace: {e}"))?;
-    let (outcome, checklist) =
-        crate::app::check::check_tree(&ws, &[]).map_err(|e| e.to_string())?;
+    let file = root.join("stories/ITEM-1.md");
+    std::fs::write(&file, bytes).map_err(|e| e.to_string())?;
+    let config = Config::default();
+    let severities = SeverityTable::default();
+    let outcome = engine::check(CheckInput {
+        files: vec![InputFile::new(
+            "stories/ITEM-1.md".to_string(),
+            Origin::Disk(file),
+        )],
+        reader: &FsReader,
+        config: &config,
+        checklist,
+        severities: &severities,
+        today: jiff::civil::date(2026, 11, 30),
+        baseline: None,
+        changes: None,
+        config_change: None,
+        cache: None,
+        filter: Default::default(),
+    });
     let plan = crate::fix::plan(&crate::fix::FixContext {
         outcome: &outcome,
-        checklist: &checklist,
-        fields: &ws.config.fields,
-        root: &ws.root,
+        checklist,
+        fields: &config.fields,
+        root,
         created: "2026-01-01 00:00".to_string(),
         include_done: true,
     });
-    crate::fix::apply(&plan, &ws.root).map_err(|e| format!("apply: {e}"))?;
+    crate::fix::apply(&plan, root).map_err(|e| format!("apply: {e}"))?;
     for change in &plan.changes {
         let Some(before) = &change.before else {
             continue;
         };
-        let after =
-            std::fs::read_to_string(ws.root.join(&change.path)).map_err(|e| e.to_string())?;
+        let after = std::fs::read_to_string(root.join(&change.path)).map_err(|e| e.to_string())?;
         if after != change.after {
             return Err(format!("{} does not hold what the plan wrote", change.path));
         }
@@ -277,7 +291,7 @@ pub fn fix_round_trip(bytes: &[u8]) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(plan.changes.iter().filter(|c| c.before.is_some()).count())
 }
 
 fn front_matter_of(text: &str) -> Option<yaml::YamlNode> {
