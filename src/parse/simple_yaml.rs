@@ -24,12 +24,19 @@ fn printable(text: &str) -> bool {
     })
 }
 
+/// A `\r` not followed by `\n` is a line break to YAML, not to this parser's line table
+/// (found by fuzzing): such text goes to serde-saphyr.
+fn has_lone_carriage_return(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'))
+}
+
 /// Parses `text` (starting at byte `base` of the file), or `None` when the text is outside the
 /// subset this parser handles.
 pub fn parse(text: &str, base: usize) -> Option<YamlNode> {
     // YAML only admits printable characters; what serde-saphyr rejects (a control character in
     // a quoted string, found by fuzzing) is left to it.
-    if !printable(text) {
+    if !printable(text) || has_lone_carriage_return(text) {
         return None;
     }
     let lines = Lines::new(text);
