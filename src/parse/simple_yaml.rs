@@ -354,8 +354,8 @@ fn block_scalar(
 fn flow_sequence(text: &str, start: usize, line_end: usize, base: usize) -> Option<YamlNode> {
     let line = &text[start..line_end];
     let close = line.find(']')?;
-    let after = line[close + 1..].trim_start_matches(' ');
-    if !(after.is_empty() || after.starts_with('#')) {
+    // A comment after `]` must be separated by a space (found by fuzzing).
+    if !trailing_ok(line.get(close + 1..)?) {
         return None;
     }
     let inner = &line[1..close];
