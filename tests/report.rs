@@ -261,7 +261,15 @@ struct Rendered {
 
 fn render(browser: &Path, page: &Path, screenshot: &Path, width: u32, height: u32) -> Rendered {
     let netlog = page.with_extension("netlog.json");
-    let out = Command::new(browser)
+    // A browser that hangs must not hang the test suite: coreutils' `timeout` bounds it.
+    let mut command = if Path::new("/usr/bin/timeout").is_file() {
+        let mut c = Command::new("/usr/bin/timeout");
+        c.arg("120").arg(browser);
+        c
+    } else {
+        Command::new(browser)
+    };
+    let out = command
         .args([
             "--headless",
             "--no-sandbox",
