@@ -460,3 +460,35 @@ fn evidence_flags_records_that_history_does_not_back() {
         "the item is not committed: nothing in history backs its record"
     );
 }
+
+#[test]
+fn a_history_longer_than_the_limit_keeps_its_newest_commits_and_reads_the_first_whole() {
+    let repo = scripted();
+    let git = backlint::discover::git::GitRepo::open(repo.path()).unwrap_or_else(|e| panic!("{e}"));
+    let all = git
+        .backlog_history(&["stories".to_string()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((all.commits.len(), all.commits_left_out), (6, 0));
+    let newest = git
+        .backlog_history_limited(&["stories".to_string()], 3)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(newest.commits_left_out, 3);
+    let ids: Vec<&str> = newest.commits.iter().map(|c| c.id.as_str()).collect();
+    let expected: Vec<&str> = all.commits[3..].iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    // The first commit kept lists every backlog file (the state then), not only its changes.
+    let first: Vec<&str> = newest.commits[0]
+        .changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "stories/SPIKE-1.md",
+            "stories/STORY-1.md",
+            "stories/TASK-1.md",
+            "stories/TASK-2.md"
+        ]
+    );
+}

@@ -41,15 +41,26 @@ pub struct BacklogHistory {
     pub commits: Vec<HistoryCommit>,
     /// Whether the first-parent line ends at a shallow-clone boundary.
     pub shallow: bool,
+    /// The oldest commits not read (beyond [`MAX_COMMITS`]).
+    pub commits_left_out: usize,
 }
 
-/// Reading stops here: a history this long is reported as truncated rather than read forever.
+/// At most this many commits are read (the newest); the rest is reported as left out.
 pub const MAX_COMMITS: usize = 200_000;
 
 impl GitRepo {
     /// The commits of HEAD's first-parent line that changed a file under `prefixes` (empty:
     /// anywhere), oldest first. A repository without commits has an empty history.
     pub fn backlog_history(&self, prefixes: &[String]) -> Result<BacklogHistory, GitError> {
+        self.backlog_history_limited(prefixes, MAX_COMMITS)
+    }
+
+    /// Like [`GitRepo::backlog_history`], reading at most `max_commits` (the newest).
+    pub fn backlog_history_limited(
+        &self,
+        prefixes: &[String],
+        max_commits: usize,
+    ) -> Result<BacklogHistory, GitError> {
         let repo = self.repository();
         let head = match repo.head() {
             Ok(head) => head.peel_to_commit()?.id(),
@@ -76,17 +87,28 @@ impl GitRepo {
         let mut trees = TreeCache::default();
         let mut commits = Vec::new();
         let mut seen = HashSet::new();
+        let mut oids = Vec::new();
         for oid in walk {
             let oid = oid?;
-            if commits.len() >= MAX_COMMITS || !seen.insert(oid) {
+            if !seen.insert(oid) {
                 break;
             }
+            oids.push(oid);
+        }
+        // A history longer than MAX_COMMITS keeps its newest commits; the first one kept is
+        // read whole (against no parent), so the backlog's state there is known.
+        let skip = oids.len().saturating_sub(max_commits);
+        for (n, oid) in oids.into_iter().enumerate().skip(skip) {
             let commit = repo.find_commit(oid)?;
             let tree = commit.tree_id();
-            let parent_tree = commit
-                .parent_ids()
-                .next()
-                .and_then(|p| repo.find_commit(p).ok().map(|c| c.tree_id()));
+            let parent_tree = if n == skip && skip > 0 {
+                None
+            } else {
+                commit
+                    .parent_ids()
+                    .next()
+                    .and_then(|p| repo.find_commit(p).ok().map(|c| c.tree_id()))
+            };
             let mut changes = Vec::new();
             diff_trees(
                 repo,
@@ -118,6 +140,7 @@ impl GitRepo {
         Ok(BacklogHistory {
             commits,
             shallow: repo.is_shallow(),
+            commits_left_out: skip,
         })
     }
 

@@ -100,6 +100,8 @@ pub struct FlowReport {
     pub untriggered: GroupFigures,
     /// The history ends at a shallow-clone boundary.
     pub shallow: bool,
+    /// The oldest commits not read (a history longer than the walk reads).
+    pub commits_left_out: usize,
 }
 
 /// One entry into a stage.
@@ -322,6 +324,7 @@ pub fn compute(history: &History, since: Option<i64>) -> FlowReport {
         triggered: triggered.finish(),
         untriggered: untriggered.finish(),
         shallow: history.shallow,
+        commits_left_out: history.commits_left_out,
     }
 }
 

@@ -143,6 +143,13 @@ pub fn human(report: &FlowReport, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  {stage}: {t} vs {u}")?;
         }
     }
+    if report.commits_left_out > 0 {
+        writeln!(
+            out,
+            "note: the history is long; its {} oldest commits were not read",
+            report.commits_left_out
+        )?;
+    }
     if report.shallow {
         writeln!(
             out,

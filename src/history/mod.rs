@@ -62,6 +62,8 @@ pub struct History {
     by_key: HashMap<String, usize>,
     /// The history ends at a shallow-clone boundary (older versions are unknown).
     pub shallow: bool,
+    /// Commits older than the ones read (a history longer than the walk's limit).
+    pub commits_left_out: usize,
     /// Distinct file versions parsed.
     pub blobs_read: usize,
 }
@@ -169,6 +171,7 @@ pub fn read(input: &HistoryInput<'_>) -> Result<History, GitError> {
     let mut holders: HashMap<String, BTreeMap<&str, Arc<ItemState>>> = HashMap::new();
     let mut history = History {
         shallow: raw.shallow,
+        commits_left_out: raw.commits_left_out,
         blobs_read,
         ..History::default()
     };

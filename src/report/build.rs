@@ -195,6 +195,12 @@ pub fn build(input: &ReportInput<'_>) -> Report {
         _ => None,
     };
     let mut notes = input.notes.clone();
+    if let Some(left) = input.history.map(|h| h.commits_left_out).filter(|n| *n > 0) {
+        notes.push(format!(
+            "the history is long: its {left} oldest commits were not read (the oldest commit \
+             read stands for the backlog as it was then)"
+        ));
+    }
     if input.history.is_some_and(|h| h.shallow) {
         notes.push(
             "the repository is a shallow clone: history before its boundary is not counted \
