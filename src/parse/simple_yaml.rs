@@ -9,18 +9,20 @@ use std::ops::Range;
 
 use super::yaml::{YamlNode, YamlValue};
 
-/// Whether every character is one YAML 1.2 calls printable (tab, line feed, carriage return,
-/// and no other C0 control, DEL, C1 control but NEL, or U+FFFE/U+FFFF).
+/// Whether the fast path may read `text`: only characters YAML 1.2 calls printable (no C0
+/// control but tab, line feed and carriage return; no DEL, C1 control, U+FFFE/U+FFFF) and no
+/// Unicode white space beyond ASCII.
 fn printable(text: &str) -> bool {
     let ascii_ok = |b: u8| b >= 0x20 && b != 0x7f || matches!(b, b'\t' | b'\n' | b'\r');
     if text.is_ascii() {
         return text.bytes().all(ascii_ok);
     }
+    // Unicode white space (NEL, NBSP, U+2028…) is text to YAML but trimmed by `str::trim`:
+    // such text goes to serde-saphyr too (found by fuzzing).
     text.chars().all(|c| match c {
         c if c.is_ascii() => ascii_ok(c as u8),
-        '\u{85}' => true,
         '\u{80}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
-        _ => true,
+        c => !c.is_whitespace(),
     })
 }
 
