@@ -2,5 +2,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(e) = backlint::harness::baseline(data) { panic!("{e}") }
+    if let Err(e) = backlint::harness::baseline(data) {
+        panic!("{e}")
+    }
 });

@@ -2,5 +2,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Err(e) = backlint::harness::fix_round_trip(data).map(|_| ()) { panic!("{e}") }
+    if let Err(e) = backlint::harness::fix_round_trip(data).map(|_| ()) {
+        panic!("{e}")
+    }
 });
