@@ -29,6 +29,8 @@ pub fn checklist() -> Option<&'static Checklist> {
 /// Loads `bytes` as a file in every role (and classifies its items), and runs every parser
 /// on it.
 pub fn load_in_every_role(bytes: &[u8]) {
+    let (text, _) = decode(bytes.to_vec());
+    let index = LineIndex::new(SourceId(0), &text);
     let backlog_md = ItemPlace {
         backlog_md_root: Some("backlog".into()),
         ..ItemPlace::default()
@@ -47,10 +49,8 @@ pub fn load_in_every_role(bytes: &[u8]) {
         (FileRole::DefinitionOfDone, "docs/DoD.md"),
         (FileRole::DefinitionOfDone, "dod.yaml"),
     ] {
-        load_as(bytes, &role, path);
+        load_as(&index, &role, path);
     }
-    let (text, _) = decode(bytes.to_vec());
-    let index = LineIndex::new(SourceId(0), &text);
     let _ = frontmatter::split(&text);
     let _ = markdown::parse(&text, 0..text.len());
     let _ = simple_yaml::parse(&text, 0);
@@ -61,8 +61,10 @@ pub fn load_in_every_role(bytes: &[u8]) {
 
 /// Loads `bytes` as a YAML items file and classifies its items.
 pub fn yaml_items(bytes: &[u8]) {
+    let (text, _) = decode(bytes.to_vec());
+    let index = LineIndex::new(SourceId(0), &text);
     load_as(
-        bytes,
+        &index,
         &FileRole::YamlItems(ItemPlace::default()),
         "items.yaml",
     );
@@ -70,13 +72,18 @@ pub fn yaml_items(bytes: &[u8]) {
 
 /// Loads `bytes` as a Markdown item (front matter and body) and classifies it.
 pub fn markdown_item(bytes: &[u8]) {
-    load_as(bytes, &FileRole::MarkdownItem(ItemPlace::default()), "x.md");
     let (text, _) = decode(bytes.to_vec());
+    let index = LineIndex::new(SourceId(0), &text);
+    load_as(
+        &index,
+        &FileRole::MarkdownItem(ItemPlace::default()),
+        "x.md",
+    );
     let _ = markdown::parse(&text, 0..text.len());
 }
 
-fn load_as(bytes: &[u8], role: &FileRole, path: &str) {
-    let (text, _) = decode(bytes.to_vec());
+/// Loads the text of `index` in `role` and classifies its items.
+fn load_as(index: &LineIndex<'_>, role: &FileRole, path: &str) {
     let fields = FieldNames::default();
     let statuses = StatusTable::default();
     let cx = LoadContext {
@@ -85,11 +92,10 @@ fn load_as(bytes: &[u8], role: &FileRole, path: &str) {
         max_item_file_bytes: 1 << 20,
         detector_fields: &[],
     };
-    let index = LineIndex::new(SourceId(0), &text);
-    let loaded = load::load_file(role, &index, path, cx);
+    let loaded = load::load_file(role, index, path, cx);
     if let Some(checklist) = checklist() {
         for item in &loaded.items {
-            let _ = checklist.classify(item, &index);
+            let _ = checklist.classify(item, index);
         }
     }
 }
@@ -194,20 +200,7 @@ pub fn check_in_memory(bytes: &[u8]) -> Result<CheckOutcome, String> {
         }),
         ..Config::default()
     };
-    let severities = SeverityTable::default();
-    let outcome = engine::check(CheckInput {
-        files,
-        reader: &FsReader,
-        config: &config,
-        checklist,
-        severities: &severities,
-        today: jiff::civil::date(2026, 11, 30),
-        baseline: None,
-        changes: None,
-        config_change: None,
-        cache: None,
-        filter: Default::default(),
-    });
+    let outcome = run_engine(files, &config, checklist);
     if outcome.summary.errors + outcome.summary.warnings != outcome.findings.len() {
         return Err("the summary does not count every finding".to_string());
     }
@@ -232,23 +225,11 @@ pub fn fix_round_trip(bytes: &[u8]) -> Result<usize, String> {
     let file = root.join("stories/ITEM-1.md");
     std::fs::write(&file, bytes).map_err(|e| e.to_string())?;
     let config = Config::default();
-    let severities = SeverityTable::default();
-    let outcome = engine::check(CheckInput {
-        files: vec![InputFile::new(
-            "stories/ITEM-1.md".to_string(),
-            Origin::Disk(file),
-        )],
-        reader: &FsReader,
-        config: &config,
-        checklist,
-        severities: &severities,
-        today: jiff::civil::date(2026, 11, 30),
-        baseline: None,
-        changes: None,
-        config_change: None,
-        cache: None,
-        filter: Default::default(),
-    });
+    let files = vec![InputFile::new(
+        "stories/ITEM-1.md".to_string(),
+        Origin::Disk(file),
+    )];
+    let outcome = run_engine(files, &config, checklist);
     let plan = crate::fix::plan(&crate::fix::FixContext {
         outcome: &outcome,
         checklist,
@@ -300,6 +281,23 @@ pub fn fix_round_trip(bytes: &[u8]) -> Result<usize, String> {
         }
     }
     Ok(plan.changes.iter().filter(|c| c.before.is_some()).count())
+}
+
+/// The whole engine over `files`, with default severities, on a fixed day.
+fn run_engine(files: Vec<InputFile>, config: &Config, checklist: &Checklist) -> CheckOutcome {
+    engine::check(CheckInput {
+        files,
+        reader: &FsReader,
+        config,
+        checklist,
+        severities: &SeverityTable::default(),
+        today: jiff::civil::date(2026, 11, 30),
+        baseline: None,
+        changes: None,
+        config_change: None,
+        cache: None,
+        filter: Default::default(),
+    })
 }
 
 fn front_matter_of(text: &str) -> Option<yaml::YamlNode> {

@@ -27,10 +27,8 @@ pub fn read(
     let prefixes = prefixes(ws, paths);
     let include = glob_set(&ws.config.include);
     let exclude = glob_set(&ws.config.exclude);
-    let keep = move |path: &str| {
-        include.as_ref().is_none_or(|set| set.is_match(path))
-            && !exclude.as_ref().is_some_and(|set| set.is_match(path))
-    };
+    let keep =
+        move |path: &str| crate::discover::selected(path, include.as_ref(), exclude.as_ref());
     Ok(history::read(&HistoryInput {
         repo,
         prefixes: &prefixes,

@@ -166,8 +166,7 @@ impl GitRepo {
                 Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
             };
             if !under(&path, prefixes)
-                || include.is_some_and(|g| !g.is_match(&path))
-                || exclude.is_some_and(|g| g.is_match(&path))
+                || !super::selected(&path, include, exclude)
                 || path
                     .split('/')
                     .any(|s| matches!(s, "node_modules" | "target" | ".git"))

@@ -28,6 +28,11 @@ pub struct HistoryCommit {
     pub changes: Vec<FileChange>,
 }
 
+/// The abbreviated form of a full commit id, as git shows it (7 characters).
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
 /// One file a commit changed: its blob after the commit (`None` when deleted).
 #[derive(Clone, Debug)]
 pub struct FileChange {

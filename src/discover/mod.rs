@@ -7,6 +7,17 @@ pub mod walk;
 
 use std::path::{Path, PathBuf};
 
+/// Whether a repository-relative path is selected by the `include` globs (all paths when
+/// there are none) and not by the `exclude` globs: the one rule for the walk, the index and
+/// history.
+pub fn selected(
+    path: &str,
+    include: Option<&globset::GlobSet>,
+    exclude: Option<&globset::GlobSet>,
+) -> bool {
+    include.is_none_or(|set| set.is_match(path)) && !exclude.is_some_and(|set| set.is_match(path))
+}
+
 /// Why discovery could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {

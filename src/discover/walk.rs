@@ -89,10 +89,7 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
                 continue;
             }
             let rel = relative(root, entry.path());
-            if include.as_ref().is_some_and(|set| !set.is_match(&rel)) {
-                continue;
-            }
-            if exclude.as_ref().is_some_and(|set| set.is_match(&rel)) {
+            if !super::selected(&rel, include.as_ref(), exclude.as_ref()) {
                 continue;
             }
             files.push(InputFile::new(rel, Origin::Disk(entry.into_path())));

@@ -35,10 +35,7 @@ pub struct AcceptanceState {
 impl AcceptanceState {
     /// `decision: accepted` or `mitigated`.
     pub fn decided(&self) -> bool {
-        matches!(
-            self.decision.trim().to_ascii_lowercase().as_str(),
-            "accepted" | "mitigated"
-        )
+        crate::model::vocab::is_risk_decision(&self.decision)
     }
 }
 

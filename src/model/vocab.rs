@@ -246,6 +246,12 @@ impl StatusTable {
 }
 
 /// Lower-cases, strips quotes, and treats `_`, `-` and runs of spaces alike.
+/// Whether a `risk_acceptance` `decision:` value records a decision (`accepted` or
+/// `mitigated`, in any case or quoting).
+pub fn is_risk_decision(raw: &str) -> bool {
+    matches!(normalise_word(raw).as_str(), "accepted" | "mitigated")
+}
+
 pub fn normalise_word(raw: &str) -> String {
     let trimmed = raw.trim().trim_matches(|c| c == '"' || c == '\'').trim();
     if trimmed.is_ascii() {

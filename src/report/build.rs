@@ -230,12 +230,9 @@ pub fn build(input: &ReportInput<'_>) -> Report {
 /// The item's decided `risk_acceptance`, if any.
 fn decided(item: &Item) -> Option<&crate::model::RiskAcceptance> {
     item.risk.iter().find(|r| {
-        r.decision.as_ref().is_some_and(|d| {
-            matches!(
-                d.value.trim().to_ascii_lowercase().as_str(),
-                "accepted" | "mitigated"
-            )
-        })
+        r.decision
+            .as_ref()
+            .is_some_and(|d| crate::model::vocab::is_risk_decision(&d.value))
     })
 }
 

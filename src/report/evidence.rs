@@ -57,14 +57,20 @@ pub struct ItemEvidence {
     pub warnings: Vec<String>,
 }
 
-fn commit_ref(history: &History, n: usize) -> Option<CommitRef> {
+/// Commit `n`'s author time in the author's own UTC offset, and that offset in minutes.
+fn author_time(history: &History, n: usize) -> Option<(jiff::civil::DateTime, i32)> {
     let c = history.commits.get(n)?;
+    // git keeps offsets within a day; one beyond jiff's range is read as UTC.
     let offset = jiff::tz::Offset::from_seconds(c.author_offset.saturating_mul(60))
         .unwrap_or(jiff::tz::Offset::UTC);
-    let date = jiff::Timestamp::from_second(c.author_time)
-        .map(|t| offset.to_datetime(t))
-        .map(|dt| {
-            let minutes = c.author_offset;
+    let time = jiff::Timestamp::from_second(c.author_time).ok()?;
+    Some((offset.to_datetime(time), c.author_offset))
+}
+
+fn commit_ref(history: &History, n: usize) -> Option<CommitRef> {
+    let c = history.commits.get(n)?;
+    let date = author_time(history, n)
+        .map(|(dt, minutes)| {
             let sign = if minutes < 0 { '-' } else { '+' };
             let minutes = minutes.unsigned_abs();
             format!(
@@ -86,13 +92,7 @@ fn commit_ref(history: &History, n: usize) -> Option<CommitRef> {
 
 /// The author's calendar day of commit `n`.
 fn commit_day(history: &History, n: usize) -> Option<jiff::civil::Date> {
-    let c = history.commits.get(n)?;
-    let offset = jiff::tz::Offset::from_seconds(c.author_offset.saturating_mul(60)).ok()?;
-    Some(
-        offset
-            .to_datetime(jiff::Timestamp::from_second(c.author_time).ok()?)
-            .date(),
-    )
+    author_time(history, n).map(|(dt, _)| dt.date())
 }
 
 /// The first commit of the latest unbroken run of commits (among `points`) at which `holds`
@@ -298,6 +298,6 @@ fn short(history: &History, n: usize) -> String {
     history
         .commits
         .get(n)
-        .map(|c| c.id.get(..7).unwrap_or(&c.id).to_string())
+        .map(|c| crate::discover::history::short_id(&c.id).to_string())
         .unwrap_or_default()
 }

@@ -533,7 +533,7 @@ fn commit_cell(c: &Option<CommitRef>) -> String {
         Some(c) => format!(
             r#"<code title="{}">{}</code> {} <span class="muted">{}</span>"#,
             escape(&c.summary),
-            escape(c.commit.get(..7).unwrap_or(&c.commit)),
+            escape(crate::discover::history::short_id(&c.commit)),
             escape(&c.author),
             escape(&c.date)
         ),

@@ -32,7 +32,7 @@ fn commit(c: &Option<CommitRef>) -> String {
         |c| {
             format!(
                 "`{}` {} {}",
-                c.commit.get(..7).unwrap_or(&c.commit),
+                crate::discover::history::short_id(&c.commit),
                 cell(&c.author),
                 cell(&c.date)
             )

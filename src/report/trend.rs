@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::discover::history::short_id;
 use crate::history::{History, at_time};
 use crate::model::Status;
 
@@ -62,7 +63,7 @@ pub fn compute(history: &History, since: Option<i64>) -> Trend {
             commit: history
                 .commits
                 .get(*commit)
-                .map(|c| c.id.get(..7).unwrap_or(&c.id).to_string()),
+                .map(|c| short_id(&c.id).to_string()),
             triggered: 0,
             missing_spikes: 0,
             accepted: 0,

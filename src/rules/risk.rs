@@ -425,7 +425,7 @@ impl InvalidAcceptance {
             .as_ref()
             .filter(|d| !d.value.trim().is_empty())
         {
-            if !matches!(normalise_word(&d.value).as_str(), "accepted" | "mitigated") {
+            if !crate::model::vocab::is_risk_decision(&d.value) {
                 out.push((
                     d.span,
                     format!(
