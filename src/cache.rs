@@ -26,7 +26,7 @@ use crate::triage::ItemTriage;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// A cache file is never written larger than this.
 pub const MAX_BYTES: usize = 512 << 20;
 

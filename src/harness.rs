@@ -297,6 +297,7 @@ fn run_engine(files: Vec<InputFile>, config: &Config, checklist: &Checklist) -> 
         config_change: None,
         cache: None,
         filter: Default::default(),
+        skip_untouched: true,
     })
 }
 

@@ -77,7 +77,7 @@ impl ChangeScope {
             .collect();
         let direct = touched.clone();
         for (idx, item) in items.iter().enumerate() {
-            for (n, link) in item.links.iter().chain(item.parent.iter()).enumerate() {
+            for (n, link) in item.links.iter().chain(item.parent.as_deref()).enumerate() {
                 let by_target = match &link.target {
                     LinkTarget::Id(id) => self.affected_ids.contains(&id_key(id)),
                     LinkTarget::Path { path, .. } => {

@@ -277,6 +277,14 @@ pub enum Origin {
     Memory(Arc<[u8]>),
     /// Found but not readable (the walk could not enter it); reading fails with this message.
     Unreadable(String),
+    /// Read only if it is read at all (a staged file: its blob id is known, and a run that
+    /// finds it in the item cache never decides where its bytes are).
+    Deferred(Arc<dyn DeferredRead>),
+}
+
+/// Bytes that are fetched when first needed.
+pub trait DeferredRead: Send + Sync + std::fmt::Debug {
+    fn read(&self) -> io::Result<Vec<u8>>;
 }
 
 /// One input file: its path relative to the repository root (with `/`), where to read it,
@@ -354,6 +362,7 @@ impl SourceReader for FsReader {
             Origin::Disk(path) => std::fs::read(path),
             Origin::Memory(bytes) => Ok(bytes.to_vec()),
             Origin::Unreadable(message) => Err(io::Error::other(message.clone())),
+            Origin::Deferred(content) => content.read(),
         }
     }
 }

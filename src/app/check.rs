@@ -125,13 +125,20 @@ fn run(
     extras: Extras,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    let (rules, discovered) = std::thread::scope(|scope| {
-        let compiling = scope.spawn(|| rules_for(&ws.config));
+    let ((rules, compiled_in), (discovered, found_in)) = std::thread::scope(|scope| {
+        let compiling = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            (rules_for(&ws.config), started.elapsed())
+        });
         let discovered = discover();
-        let rules = compiling
-            .join()
-            .unwrap_or_else(|_| Err(AppError::Packs("compiling the rule packs failed".into())));
-        (rules, discovered)
+        let found_in = started.elapsed();
+        let rules = compiling.join().unwrap_or_else(|_| {
+            (
+                Err(AppError::Packs("compiling the rule packs failed".into())),
+                Default::default(),
+            )
+        });
+        (rules, (discovered, found_in))
     });
     let (checklist, severities) = rules?;
     let files = discovered?;
@@ -149,10 +156,15 @@ fn run(
         config_change: extras.config_change,
         cache: extras.cache.as_ref(),
         filter: extras.filter,
+        skip_untouched: true,
     });
-    outcome.timings.phases.insert(
-        0,
-        ("discover, compile the rules".to_string(), discovered_in),
+    outcome.timings.phases.splice(
+        0..0,
+        [
+            ("discover, compile the rules".to_string(), discovered_in),
+            ("  discover (git index or walk)".to_string(), found_in),
+            ("  compile the rules (meanwhile)".to_string(), compiled_in),
+        ],
     );
     if let (Some(cache), Some(writes)) = (&extras.cache, &outcome.cache_writes) {
         let started = std::time::Instant::now();

@@ -90,7 +90,7 @@ pub fn load_items(
             ..Workspace::open_without_config(std::slice::from_ref(&dir))?
         };
         ws.config.triage_model = ModelSetting::PhraseRules;
-        let (outcome, _) = check_tree(&ws, std::slice::from_ref(&dir))?;
+        let (outcome, checklist) = check_tree(&ws, std::slice::from_ref(&dir))?;
         let mut index: HashMap<(String, String), usize> = HashMap::new();
         for (n, item) in outcome.backlog.items.iter().enumerate() {
             index.insert((item.path.clone(), id_key(&item.id)), n);
@@ -107,21 +107,29 @@ pub fn load_items(
                 missing.push(format!("{}#{}", label.file, label.id));
                 continue;
             };
-            let item = outcome.backlog.items[n].clone();
-            let text = match texts.get(&item.source.0) {
+            let source = outcome.backlog.items[n].source;
+            let text = match texts.get(&source.0) {
                 Some(t) => t.clone(),
                 None => {
                     let file = outcome
                         .sources
-                        .get(item.source)
+                        .get(source)
                         .ok_or_else(|| AppError::Labels(format!("no source for {}", label.file)))?;
                     let bytes = FsReader.read(file).map_err(|e| {
                         AppError::Labels(format!("cannot read {}: {e}", label.file))
                     })?;
                     let (text, _) = decode(bytes);
-                    texts.insert(item.source.0, text.clone());
+                    texts.insert(source.0, text.clone());
                     text
                 }
+            };
+            // The check keeps only what the rules read; triage's inputs come from the text.
+            let index = crate::source::LineIndex::new(source, &text);
+            let Some(item) =
+                crate::engine::reload_for_triage(&outcome, n, &index, &ws.config, &checklist)
+            else {
+                missing.push(format!("{}#{}", label.file, label.id));
+                continue;
             };
             items_of_backlog.push(LabelledItem {
                 backlog: backlog.clone(),

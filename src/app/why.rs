@@ -78,6 +78,15 @@ pub fn why(options: &WhyOptions, out: &mut dyn Write) -> Result<Verdict, AppErro
         .ok_or_else(|| AppError::UnknownItem(item.id.clone(), String::new()))?;
     let (text, _) = decode(FsReader.read(file)?);
     let index = LineIndex::new(item.source, &text);
+    // The check keeps only what the rules read; triage's inputs come from the file again.
+    let reloaded = crate::engine::reload_for_triage(&outcome, idx, &index, &ws.config, &checklist)
+        .ok_or_else(|| {
+            AppError::UnknownItem(
+                item.id.clone(),
+                " (its file changed while it was read)".into(),
+            )
+        })?;
+    let item = &reloaded;
     let scan = checklist.detectors.scan(item, &index);
     let item_text = ItemText {
         item,

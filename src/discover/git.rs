@@ -70,11 +70,7 @@ pub(crate) fn oid_bytes(oid: Oid) -> [u8; 20] {
 
 /// Whether the file at `disk` is as the index entry records it (size and modification time),
 /// and was not changed within the index's own timestamp (racily clean: trust the blob).
-fn stat_clean(
-    entry: &git2::IndexEntry,
-    disk: &Path,
-    index_mtime: Option<std::time::Duration>,
-) -> bool {
+fn stat_clean(entry: &IndexStat, disk: &Path, index_mtime: Option<std::time::Duration>) -> bool {
     std::fs::symlink_metadata(disk).ok().is_some_and(|meta| {
         let Some(mtime) = meta
             .modified()
@@ -84,13 +80,61 @@ fn stat_clean(
             return false;
         };
         let same = meta.is_file()
-            && meta.len() == u64::from(entry.file_size)
-            && mtime.as_secs() == entry.mtime.seconds() as u64
-            && (entry.mtime.nanoseconds() == 0
-                || mtime.subsec_nanos() == entry.mtime.nanoseconds());
+            && meta.len() == u64::from(entry.size)
+            && mtime.as_secs() == entry.seconds as u64
+            && (entry.nanoseconds == 0 || mtime.subsec_nanos() == entry.nanoseconds);
         let racy = index_mtime.is_none_or(|im| mtime >= im);
         same && !racy
     })
+}
+
+/// What the index recorded of a file's metadata when it was staged.
+#[derive(Clone, Copy, Debug)]
+struct IndexStat {
+    size: u32,
+    seconds: i32,
+    nanoseconds: u32,
+}
+
+impl IndexStat {
+    fn of(entry: &git2::IndexEntry) -> IndexStat {
+        IndexStat {
+            size: entry.file_size,
+            seconds: entry.mtime.seconds(),
+            nanoseconds: entry.mtime.nanoseconds(),
+        }
+    }
+}
+
+/// A staged file's content: the working-tree file when its stat data matches the index entry
+/// (and is not racily clean), else the staged blob, so that a fix that is not staged does not
+/// count.
+struct StagedContent {
+    disk: PathBuf,
+    stat: IndexStat,
+    id: Oid,
+    index_mtime: Option<std::time::Duration>,
+    git_dir: PathBuf,
+}
+
+impl std::fmt::Debug for StagedContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StagedContent({})", self.disk.display())
+    }
+}
+
+impl crate::source::DeferredRead for StagedContent {
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        if stat_clean(&self.stat, &self.disk, self.index_mtime) {
+            return std::fs::read(&self.disk);
+        }
+        let blob = || -> Result<Vec<u8>, git2::Error> {
+            let repo = Repository::open(&self.git_dir)?;
+            let blob = repo.find_blob(self.id)?;
+            Ok(blob.content().to_vec())
+        };
+        blob().map_err(|e| std::io::Error::other(format!("cannot read the staged blob: {e}")))
+    }
 }
 
 /// The git blob id of `content` (what `git hash-object` prints).
@@ -173,10 +217,16 @@ impl GitRepo {
             {
                 continue;
             }
-            let disk = self.root.join(&path);
-            let clean = utf8 && stat_clean(&entry, &disk, index_mtime);
-            let origin = if clean {
-                Origin::Disk(disk)
+            let origin = if utf8 {
+                // Where the bytes come from is decided when they are read: most files of a
+                // hook's run come from the item cache by their blob id, unread and unstatted.
+                Origin::Deferred(Arc::new(StagedContent {
+                    disk: self.root.join(&path),
+                    stat: IndexStat::of(&entry),
+                    id: entry.id,
+                    index_mtime,
+                    git_dir: self.repo.path().to_path_buf(),
+                }))
             } else {
                 match self.repo.find_blob(entry.id) {
                     Ok(blob) => Origin::Memory(Arc::from(blob.content())),

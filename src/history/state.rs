@@ -84,7 +84,7 @@ impl ItemState {
         let links = item
             .links
             .iter()
-            .chain(item.parent.as_ref())
+            .chain(item.parent.as_deref())
             .map(|link| match &link.target {
                 LinkTarget::Id(id) => LinkRef {
                     kind: link.kind,

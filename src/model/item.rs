@@ -226,13 +226,13 @@ pub struct Item {
     pub status: Status,
     pub status_at: Option<Span>,
     pub labels: Vec<Spanned<String>>,
-    pub sprint: Option<Sprint>,
-    pub parent: Option<Link>,
+    pub sprint: Option<Box<Sprint>>,
+    pub parent: Option<Box<Link>>,
     pub links: Vec<Link>,
     pub covers: Option<Vec<Spanned<String>>>,
-    pub triage_override: Option<TriageOverride>,
+    pub triage_override: Option<Box<TriageOverride>>,
     pub risk: Vec<RiskAcceptance>,
-    pub veto: Option<Veto>,
+    pub veto: Option<Box<Veto>>,
     pub dod: Vec<DodEntry>,
     /// Where the item's own definition of done is (list key or section heading).
     pub dod_at: Option<Span>,
@@ -252,6 +252,14 @@ pub struct Item {
 }
 
 impl Item {
+    /// Drops what only triage reads (text regions, detector field values) once the item is
+    /// classified: the rules never look at them, and a backlog of 10,000 items holds them all.
+    /// `backlint why` loads its one item again to show them.
+    pub fn drop_triage_inputs(&mut self) {
+        self.regions = Vec::new();
+        self.extra_fields = Vec::new();
+    }
+
     pub fn is_labelled(&self, label: &str) -> bool {
         self.labels
             .iter()

@@ -179,7 +179,7 @@ impl Check for MissingRiskAcceptance {
                 };
                 if triage.categories.is_empty()
                     || triage.dod_risk_entry.is_some()
-                    || !cx.reported(idx)
+                    || !cx.judged(idx)
                     || item.status == Status::Cancelled
                     || cx.backlog.is_threat_spike(idx)
                 {

@@ -152,7 +152,7 @@ impl Check for UnknownStatus {
             let (Status::Unknown(raw), Some(span)) = (&item.status, item.status_at) else {
                 continue;
             };
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             let raw = one_line(raw);

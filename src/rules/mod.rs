@@ -84,6 +84,10 @@ pub struct Context<'a> {
     pub checklist: &'a Checklist,
     /// Today, for `until` dates (`YYYY-MM-DD`).
     pub today: jiff::civil::Date,
+    /// The items a change touches (`--staged`, `--changed-since`), parallel to the items:
+    /// checks of one item skip the others, whose findings the change's scope drops anyway.
+    /// `None`: every item is judged.
+    pub scope: Option<&'a [bool]>,
 }
 
 impl Context<'_> {
@@ -101,8 +105,15 @@ impl Context<'_> {
     }
 
     /// Whether the item's findings should be reported (archived items only resolve links).
+    /// Rules that compare items (which duplicate is first, where a cycle starts) ask this.
     pub fn reported(&self, idx: usize) -> bool {
         !self.backlog.items[idx].archived
+    }
+
+    /// Whether a check of this one item, whose findings are about it, should run: reported,
+    /// and touched by the change being judged, if any.
+    pub fn judged(&self, idx: usize) -> bool {
+        self.reported(idx) && self.scope.is_none_or(|touched| touched[idx])
     }
 
     pub fn category_title(&self, category: usize) -> &str {

@@ -83,7 +83,7 @@ fn role_value(level: Level) -> &'static str {
 /// Items whose residual risk must be decided: done, triggered, not a spike, reported.
 fn needs_decision(cx: &Context<'_>, idx: usize, item: &Item) -> bool {
     item.status == Status::Done
-        && cx.reported(idx)
+        && cx.judged(idx)
         && !cx.backlog.is_threat_spike(idx)
         && !item.is_spike()
         && cx.triage.get(idx).is_some_and(|t| !t.categories.is_empty())
@@ -193,7 +193,7 @@ declare_rule! {
 impl Check for AcceptanceLevel {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             let level = cx.backlog.level(idx);
@@ -285,7 +285,7 @@ declare_rule! {
 impl Check for SecurityGroupAcceptance {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             for record in &item.risk {
@@ -347,7 +347,7 @@ impl Check for Vetoed {
             let Some(veto) = item.veto.as_ref().filter(|v| !v.lifted) else {
                 continue;
             };
-            if !cx.reported(idx) || item.status == Status::Cancelled {
+            if !cx.judged(idx) || item.status == Status::Cancelled {
                 continue;
             }
             let by = veto
@@ -464,7 +464,7 @@ impl InvalidAcceptance {
 impl Check for InvalidAcceptance {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             for record in &item.risk {

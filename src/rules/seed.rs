@@ -50,7 +50,7 @@ impl Check for AttackerStoryMissing {
         let epics: Vec<usize> = (0..items.len())
             .filter(|i| {
                 items[*i].kind == Kind::Epic
-                    && cx.reported(*i)
+                    && cx.judged(*i)
                     && items[*i].status != Status::Cancelled
                     && cx.triage.get(*i).is_some_and(|t| !t.categories.is_empty())
             })
@@ -142,7 +142,7 @@ impl Check for Unmeasurable {
             let labelled = item.is_labelled("non-functional")
                 || item.is_labelled("nfr")
                 || item.is_labelled("non_functional");
-            if !labelled || !cx.reported(idx) || item.status == Status::Cancelled {
+            if !labelled || !cx.judged(idx) || item.status == Status::Cancelled {
                 continue;
             }
             if cx.triage.get(idx).is_some_and(|t| t.measurable.is_some()) {
@@ -195,7 +195,7 @@ impl Check for DeferredSecurity {
             let Some(first) = cx.triage.get(idx).and_then(|t| t.deferred_security.first()) else {
                 continue;
             };
-            if !cx.reported(idx) || item.status == Status::Cancelled {
+            if !cx.judged(idx) || item.status == Status::Cancelled {
                 continue;
             }
             out.push(

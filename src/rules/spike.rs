@@ -41,7 +41,7 @@ declare_rule! {
 impl Check for DanglingLink {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             let mut reported = 0usize;
@@ -146,7 +146,7 @@ impl Check for NotThreatAnalysis {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
-            if !cx.reported(idx) {
+            if !cx.judged(idx) {
                 continue;
             }
             for (n, link) in item.links.iter().enumerate() {
@@ -230,8 +230,7 @@ impl Check for UncoveredCategory {
             let Some(triage) = cx.triage.get(idx) else {
                 continue;
             };
-            if triage.categories.is_empty() || !cx.reported(idx) || item.status == Status::Cancelled
-            {
+            if triage.categories.is_empty() || !cx.judged(idx) || item.status == Status::Cancelled {
                 continue;
             }
             let spikes = cx.backlog.threat_spikes(idx);
@@ -333,7 +332,7 @@ impl Check for NotDoneBeforeStart {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
-            if !item.status.started() || !cx.reported(idx) || cx.backlog.is_threat_spike(idx) {
+            if !item.status.started() || !cx.judged(idx) || cx.backlog.is_threat_spike(idx) {
                 continue;
             }
             for (spike, _) in cx.backlog.threat_spikes(idx) {
@@ -401,7 +400,7 @@ impl Check for ScheduledAfter {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
             let Some(sprint) = &item.sprint else { continue };
-            if !cx.reported(idx) || cx.backlog.is_threat_spike(idx) {
+            if !cx.judged(idx) || cx.backlog.is_threat_spike(idx) {
                 continue;
             }
             for (spike, _) in cx.backlog.threat_spikes(idx) {
@@ -477,8 +476,7 @@ impl Check for Unanswered {
             let Some(answers) = &item.answers else {
                 continue;
             };
-            if item.status != Status::Done || !cx.reported(idx) || !cx.backlog.is_threat_spike(idx)
-            {
+            if item.status != Status::Done || !cx.judged(idx) || !cx.backlog.is_threat_spike(idx) {
                 continue;
             }
             let id = one_line(&item.id);

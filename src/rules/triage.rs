@@ -68,7 +68,7 @@ impl MissingSpike {
         let triage = cx.triage.get(idx)?;
         {
             if triage.categories.is_empty()
-                || !cx.reported(idx)
+                || !cx.judged(idx)
                 || item.status == Status::Cancelled
                 || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
@@ -178,7 +178,7 @@ impl Check for Unconfirmed {
                 continue;
             };
             if triage.possible.is_empty()
-                || !cx.reported(idx)
+                || !cx.judged(idx)
                 || matches!(item.status, Status::Cancelled | Status::Done)
                 || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
@@ -255,7 +255,7 @@ impl Check for OverrideWithoutReason {
             let Some(ov) = &item.triage_override else {
                 continue;
             };
-            if ov.reason.is_some() || !cx.reported(idx) || ov.disabled.is_empty() {
+            if ov.reason.is_some() || !cx.judged(idx) || ov.disabled.is_empty() {
                 continue;
             }
             let names: Vec<String> = ov.disabled.iter().map(|d| one_line(&d.value)).collect();

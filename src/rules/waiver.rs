@@ -140,7 +140,7 @@ pub fn apply(cx: &Context<'_>, findings: &mut Vec<Finding>) {
     let today: Date = cx.today;
     let mut extra = Vec::new();
     for (idx, item) in cx.backlog.items.iter().enumerate() {
-        if item.suppressions.is_empty() || !cx.reported(idx) {
+        if item.suppressions.is_empty() || !cx.judged(idx) {
             continue;
         }
         let mut active: Vec<&Suppression> = Vec::new();

@@ -64,16 +64,20 @@ impl PhraseMatcher {
     /// Checks `patterns` (each `\b(?:phrase)\b`, matched case-insensitively); the automaton
     /// is built on the first search.
     pub fn new(patterns: &[String], unicode: bool) -> Result<PhraseMatcher, String> {
-        for pattern in patterns {
-            regex_syntax::ParserBuilder::new()
-                .case_insensitive(true)
-                .unicode(unicode)
-                .utf8(false)
-                .build()
-                .parse(pattern)
-                .map_err(|e| e.to_string())?;
+        // ASCII phrases are parsed once, for their starts (ASCII case folding cannot make a
+        // pattern invalid); Unicode ones are only checked here.
+        if unicode {
+            for pattern in patterns {
+                regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .unicode(unicode)
+                    .utf8(false)
+                    .build()
+                    .parse(pattern)
+                    .map_err(|e| e.to_string())?;
+            }
         }
-        let (starts, starts_off_words) = phrase_starts(patterns, unicode);
+        let (starts, starts_off_words) = phrase_starts(patterns, unicode)?;
         Ok(PhraseMatcher {
             automaton: std::sync::OnceLock::new(),
             patterns: patterns.to_vec(),
@@ -291,9 +295,9 @@ const WORD_BYTES: [bool; 256] = {
 
 /// Where phrases can start: a bit per three lower-cased bytes that some phrase can begin
 /// with, and whether some phrase can start with a byte that is not part of a word.
-fn phrase_starts(patterns: &[String], unicode: bool) -> (PhraseStarts, bool) {
+fn phrase_starts(patterns: &[String], unicode: bool) -> Result<(PhraseStarts, bool), String> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let everything = || (PhraseStarts::everything(), true);
+    let everything = || Ok((PhraseStarts::everything(), true));
     if unicode {
         // Unicode case folding is not ASCII lower-casing: do not filter.
         return everything();
@@ -309,9 +313,10 @@ fn phrase_starts(patterns: &[String], unicode: bool) -> (PhraseStarts, bool) {
             .unicode(false)
             .utf8(false)
             .build()
-            .parse(pattern);
-        let literals = hir.ok().map(|hir| extractor.extract(&hir));
-        let Some(literals) = literals.as_ref().and_then(|seq| seq.literals()) else {
+            .parse(pattern)
+            .map_err(|e| e.to_string())?;
+        let literals = extractor.extract(&hir);
+        let Some(literals) = literals.literals() else {
             return everything();
         };
         for literal in literals {
@@ -323,7 +328,7 @@ fn phrase_starts(patterns: &[String], unicode: bool) -> (PhraseStarts, bool) {
             starts.allow(bytes);
         }
     }
-    (starts, non_word)
+    Ok((starts, non_word))
 }
 
 /// A bit set of three-byte prefixes (ASCII lower-cased) at which a phrase may start.

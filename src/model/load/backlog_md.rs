@@ -41,21 +41,21 @@ pub fn load_backlog_md_config(index: &LineIndex<'_>, root: &str) -> LoadedFile {
         None => (None, None),
     };
     if let Some(entries) = &definition_of_done {
-        out.team_dod = Some(super::super::dod::TeamDod {
+        out.team_dod = Some(Box::new(super::super::dod::TeamDod {
             path: format!("{root}/config.yml"),
             source: Some(index.source()),
             origin: super::super::dod::DodOrigin::BacklogMdConfig,
             entries: entries.clone(),
             at: dod_at,
             risk_entry: None,
-        });
+        }));
     }
-    out.backlog_md_config = Some(BacklogMdConfig {
+    out.backlog_md_config = Some(Box::new(BacklogMdConfig {
         root: root.to_string(),
         task_prefix,
         definition_of_done,
         dod_at,
-    });
+    }));
     out
 }
 

@@ -47,8 +47,8 @@ pub struct ParseFailure {
 pub struct LoadedFile {
     pub items: Vec<Item>,
     pub failures: Vec<ParseFailure>,
-    pub backlog_md_config: Option<BacklogMdConfig>,
-    pub team_dod: Option<super::dod::TeamDod>,
+    pub backlog_md_config: Option<Box<BacklogMdConfig>>,
+    pub team_dod: Option<Box<super::dod::TeamDod>>,
 }
 
 /// Loads one file as its role says: the engine, the change scope and the fix planner all
@@ -97,11 +97,11 @@ fn load_team_dod(index: &LineIndex<'_>, path: &str) -> LoadedFile {
     let mut loaded = LoadedFile::default();
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         match super::dod::load_yaml(index, path) {
-            Ok(found) => loaded.team_dod = Some(found),
+            Ok(found) => loaded.team_dod = Some(Box::new(found)),
             Err(failure) => loaded.failures.push(failure),
         }
     } else {
-        loaded.team_dod = Some(super::dod::load_markdown(index, path));
+        loaded.team_dod = Some(Box::new(super::dod::load_markdown(index, path)));
     }
     loaded
 }

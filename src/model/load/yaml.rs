@@ -41,7 +41,7 @@ pub fn load_yaml(
             }
         }
     };
-    out.team_dod = super::super::dod::from_backlog_file(&root, index, path);
+    out.team_dod = super::super::dod::from_backlog_file(&root, index, path).map(Box::new);
     let builder = ItemBuilder {
         index,
         path,
