@@ -166,6 +166,17 @@ pub fn decode(bytes: &[u8], source: SourceId) -> Option<CachedFile> {
     })
 }
 
+/// What a run used of the cache and made for it: the entries to write for the next run.
+#[derive(Debug, Default)]
+pub struct CacheWrites {
+    /// Entries of the cache file this run used.
+    pub kept: Vec<CacheKey>,
+    /// Entries this run made (files it parsed).
+    pub made: Vec<(CacheKey, Vec<u8>)>,
+    /// Working-tree files: path, stamp and blob id, for the next run.
+    pub stamps: Vec<(String, FileStamp, [u8; 20])>,
+}
+
 /// The cache file of a run: its entries (read once, decoded on demand), and what happened.
 #[derive(Debug, Default)]
 pub struct ItemCache {
@@ -218,6 +229,21 @@ impl ItemCache {
 
     pub fn len(&self) -> usize {
         self.index.len()
+    }
+
+    /// Writes the cache for the next run when `writes` differ from what the file holds (and
+    /// consumes it: its bytes are not needed after loading). Returns a note when the file
+    /// could not be written (the cache only saves work: that is not an error).
+    pub fn update(self, writes: &CacheWrites) -> Option<String> {
+        if writes.made.is_empty()
+            && writes.kept.len() == self.len()
+            && !self.stamps_changed(&writes.stamps)
+        {
+            return None;
+        }
+        self.save(&writes.kept, &writes.made, &writes.stamps)
+            .err()
+            .map(|e| format!("the item cache was not written: {e}"))
     }
 
     /// Whether `stamps` differ from the recorded ones (so the file must be written again).

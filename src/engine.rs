@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
-use crate::cache::{self, CacheKey, ItemCache};
+use crate::cache::{self, CacheKey, CacheWrites, ItemCache};
 use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::discover::git::Change;
 use crate::filter::{ReportFilter, StatusClass};
 use crate::model::load::{self, LoadContext, LoadedFile, ParseFailure};
 use crate::model::{Backlog, FileRole, LayoutIndex, dod};
-use crate::outcome::{CacheWrites, CheckOutcome, Timings, finding_path_str};
+use crate::outcome::{CheckOutcome, Timings, finding_path_str};
 use crate::rules::{self, Context};
 use crate::scope::ChangeScope;
 use crate::source::{InputFile, LineIndex, Origin, SourceId, SourceMap, SourceReader, decode};
@@ -53,8 +53,9 @@ pub struct CheckInput<'a> {
     /// every item.
     pub changes: Option<Vec<Change>>,
     pub config_change: Option<ConfigChange>,
-    /// Parsed and triaged files of earlier runs, by content.
-    pub cache: Option<&'a ItemCache>,
+    /// Parsed and triaged files of earlier runs, by content; updated for the next run as soon
+    /// as the files are loaded, then dropped.
+    pub cache: Option<ItemCache>,
     /// Which findings are reported (`--status`, `--rule`, `--category`).
     pub filter: ReportFilter,
     /// With `changes`: whether checks of one item skip the items the change does not touch
@@ -166,7 +167,15 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         .zip(roles.par_iter())
         .enumerate()
         .map(|(n, (file, role))| {
-            load_one(SourceId(n as u32), file, role, cx, checklist, reader, cache)
+            load_one(
+                SourceId(n as u32),
+                file,
+                role,
+                cx,
+                checklist,
+                reader,
+                cache.as_ref(),
+            )
         })
         .collect();
     let mut summary = Summary::default();
@@ -214,6 +223,14 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     timings.add("  triage (all threads)", triage_time);
     timings.cache_hits = writes.kept.len();
     timings.cache_misses = writes.made.len();
+    // The cache is written now, not after the rules: its bytes are not held any longer.
+    if let Some(cache) = cache {
+        let started = Instant::now();
+        timings.notes.extend(cache.note.clone());
+        timings.notes.extend(cache.update(&writes));
+        timings.add("write the item cache", started.elapsed());
+    }
+    drop(writes);
     let started = Instant::now();
 
     // Backlog.
@@ -305,7 +322,6 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         summary,
         category_ids: checklist.catalogue.ids(),
         timings,
-        cache_writes: cache.map(|_| writes),
     }
 }
 

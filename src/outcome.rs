@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::cache::{CacheKey, FileStamp};
 use crate::diagnostic::{Finding, Summary};
 use crate::model::{Backlog, FileRole};
 use crate::source::SourceMap;
@@ -25,8 +24,6 @@ pub struct CheckOutcome {
     pub category_ids: Vec<String>,
     /// Where the time went (`--timings`).
     pub timings: Timings,
-    /// What to write to the item cache, when the run used one.
-    pub cache_writes: Option<CacheWrites>,
 }
 
 /// Time per phase of a run, and what the item cache did.
@@ -43,15 +40,6 @@ impl Timings {
     pub fn add(&mut self, phase: impl Into<String>, time: Duration) {
         self.phases.push((phase.into(), time));
     }
-}
-
-/// The item-cache entries a run used (by key) and made (with their bytes).
-#[derive(Debug, Default)]
-pub struct CacheWrites {
-    pub kept: Vec<CacheKey>,
-    pub made: Vec<(CacheKey, Vec<u8>)>,
-    /// Working-tree files: path, stamp and blob id, for the next run.
-    pub stamps: Vec<(String, FileStamp, [u8; 20])>,
 }
 
 impl CheckOutcome {

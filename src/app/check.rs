@@ -116,6 +116,8 @@ struct Extras {
     config_change: Option<ConfigChange>,
     cache: Option<ItemCache>,
     filter: ReportFilter,
+    /// How long gathering these took, for `--timings`.
+    prepared: Vec<(String, std::time::Duration)>,
 }
 
 /// Runs the check over the files `discover` lists, compiling the checklist meanwhile.
@@ -154,39 +156,19 @@ fn run(
         baseline: extras.baseline,
         changes: extras.changes,
         config_change: extras.config_change,
-        cache: extras.cache.as_ref(),
+        cache: extras.cache,
         filter: extras.filter,
         skip_untouched: true,
     });
+    let prepared = extras.prepared;
     outcome.timings.phases.splice(
         0..0,
-        [
+        prepared.into_iter().chain([
             ("discover, compile the rules".to_string(), discovered_in),
             ("  discover (git index or walk)".to_string(), found_in),
             ("  compile the rules (meanwhile)".to_string(), compiled_in),
-        ],
+        ]),
     );
-    if let (Some(cache), Some(writes)) = (&extras.cache, &outcome.cache_writes) {
-        let started = std::time::Instant::now();
-        if !writes.made.is_empty()
-            || writes.kept.len() != cache.len()
-            || cache.stamps_changed(&writes.stamps)
-        {
-            // The cache only saves work; a cache that cannot be written is not an error.
-            if let Err(e) = cache.save(&writes.kept, &writes.made, &writes.stamps) {
-                outcome
-                    .timings
-                    .notes
-                    .push(format!("the item cache was not written: {e}"));
-            }
-        }
-        outcome
-            .timings
-            .add("write the item cache", started.elapsed());
-    }
-    if let Some(note) = extras.cache.as_ref().and_then(|c| c.note.clone()) {
-        outcome.timings.notes.push(note);
-    }
     Ok((outcome, checklist))
 }
 
@@ -349,6 +331,7 @@ pub fn check(
 /// Gathers what the check reads as `options` say (the tree or the index, the baseline, the
 /// change, the configuration in force) and runs it.
 fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklist), AppError> {
+    let started = std::time::Instant::now();
     let uses_git =
         options.staged || options.changed_since.is_some() || options.config_from_ref.is_some();
     let repo = if uses_git {
@@ -375,6 +358,11 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
     if let Some((baseline, path)) = super::baseline::load(&ws, options.baseline.as_deref())? {
         extras.baseline = Some(BaselineInput { baseline, path });
     }
+    extras.prepared.push((
+        "open the repository and configuration".into(),
+        started.elapsed(),
+    ));
+    let started = std::time::Instant::now();
     if !options.all {
         extras.changes = match (&repo, options.staged, &options.changed_since) {
             (Some(repo), true, _) => Some(repo.staged_changes()?),
@@ -399,8 +387,15 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         None if options.no_cache => None,
         None => GitRepo::open(&ws.root).ok(),
     };
+    extras
+        .prepared
+        .push(("the change (git diff)".into(), started.elapsed()));
+    let started = std::time::Instant::now();
     let cache_repo = repo.as_ref().or(tree_repo.as_ref());
     extras.cache = cache_repo.and_then(|r| item_cache(&ws, r, options));
+    extras
+        .prepared
+        .push(("open the item cache".into(), started.elapsed()));
     let (outcome, checklist) = match (&repo, options.staged) {
         (Some(repo), true) => {
             let prefixes = prefixes(&ws, &options.paths);

@@ -10,8 +10,8 @@ use std::ops::Range;
 use super::yaml::{YamlNode, YamlValue};
 
 /// Whether the fast path may read `text`: only characters YAML 1.2 calls printable (no C0
-/// control but tab, line feed and carriage return; no DEL, C1 control, U+FFFE/U+FFFF) and no
-/// Unicode white space beyond ASCII.
+/// control but tab, line feed and carriage return; no DEL, C1 control, U+FFFE/U+FFFF), no
+/// byte-order mark and no Unicode white space beyond ASCII.
 fn printable(text: &str) -> bool {
     let ascii_ok = |b: u8| b >= 0x20 && b != 0x7f || matches!(b, b'\t' | b'\n' | b'\r');
     if text.is_ascii() {
@@ -21,7 +21,9 @@ fn printable(text: &str) -> bool {
     // such text goes to serde-saphyr too (found by fuzzing).
     text.chars().all(|c| match c {
         c if c.is_ascii() => ascii_ok(c as u8),
-        '\u{80}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' => false,
+        // A byte-order mark inside a document is an error to serde-saphyr (found by the
+        // property test in tests/robustness.rs).
+        '\u{80}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}' | '\u{feff}' => false,
         c => !c.is_whitespace(),
     })
 }
