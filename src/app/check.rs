@@ -120,30 +120,29 @@ struct Extras {
     prepared: Vec<(String, std::time::Duration)>,
 }
 
-/// Runs the check over the files `discover` lists, compiling the checklist meanwhile.
+/// Runs the check over the files `prepare` lists, with what it gathers besides (the change,
+/// the cache, the baseline), compiling the checklist meanwhile on another thread.
 fn run(
     ws: &Workspace,
-    discover: impl FnOnce() -> Result<Vec<InputFile>, AppError>,
-    extras: Extras,
+    prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    let ((rules, compiled_in), (discovered, found_in)) = std::thread::scope(|scope| {
+    let ((rules, compiled_in), prepared) = std::thread::scope(|scope| {
         let compiling = scope.spawn(|| {
             let started = std::time::Instant::now();
             (rules_for(&ws.config), started.elapsed())
         });
-        let discovered = discover();
-        let found_in = started.elapsed();
+        let prepared = prepare();
         let rules = compiling.join().unwrap_or_else(|_| {
             (
                 Err(AppError::Packs("compiling the rule packs failed".into())),
                 Default::default(),
             )
         });
-        (rules, (discovered, found_in))
+        (rules, prepared)
     });
     let (checklist, severities) = rules?;
-    let files = discovered?;
+    let (extras, files) = prepared?;
     check_categories(&extras.filter.categories, &checklist)?;
     let discovered_in = started.elapsed();
     let mut outcome = engine::check(CheckInput {
@@ -160,15 +159,15 @@ fn run(
         filter: extras.filter,
         skip_untouched: true,
     });
-    let prepared = extras.prepared;
-    outcome.timings.phases.splice(
-        0..0,
-        prepared.into_iter().chain([
-            ("discover, compile the rules".to_string(), discovered_in),
-            ("  discover (git index or walk)".to_string(), found_in),
-            ("  compile the rules (meanwhile)".to_string(), compiled_in),
-        ]),
+    let mut phases = vec![("prepare, compile the rules".to_string(), discovered_in)];
+    phases.extend(
+        extras
+            .prepared
+            .into_iter()
+            .map(|(phase, time)| (format!("  {phase}"), time)),
     );
+    phases.push(("  compile the rules (meanwhile)".to_string(), compiled_in));
+    outcome.timings.phases.splice(0..0, phases);
     Ok((outcome, checklist))
 }
 
@@ -202,7 +201,7 @@ pub fn check_tree(
     ws: &Workspace,
     paths: &[PathBuf],
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    run(ws, || discover_tree(ws, paths), Extras::default())
+    run(ws, || Ok((Extras::default(), discover_tree(ws, paths)?)))
 }
 
 /// Like [`check_tree`], with a baseline applied as `check` applies it.
@@ -215,7 +214,7 @@ pub fn check_tree_with_baseline(
         baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
         ..Extras::default()
     };
-    run(ws, || discover_tree(ws, paths), extras)
+    run(ws, || Ok((extras, discover_tree(ws, paths)?)))
 }
 
 /// The repository-relative prefixes a git-based check reads: the given paths, else the
@@ -351,66 +350,68 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             Vec::new(),
         ),
     };
-    let mut extras = Extras {
-        filter: report_filter(options)?,
-        ..Extras::default()
-    };
-    if let Some((baseline, path)) = super::baseline::load(&ws, options.baseline.as_deref())? {
-        extras.baseline = Some(BaselineInput { baseline, path });
-    }
-    extras.prepared.push((
-        "open the repository and configuration".into(),
-        started.elapsed(),
-    ));
-    let started = std::time::Instant::now();
-    if !options.all {
-        extras.changes = match (&repo, options.staged, &options.changed_since) {
-            (Some(repo), true, _) => Some(repo.staged_changes()?),
-            (Some(repo), false, Some(rev)) => Some(repo.changes_since(rev)?),
-            _ => None,
+    let filter = report_filter(options)?;
+    let baseline = super::baseline::load(&ws, options.baseline.as_deref())?;
+    let opened_in = started.elapsed();
+    // Everything but the workspace is gathered while the rules compile on another thread.
+    let (outcome, checklist) = run(&ws, || {
+        let mut extras = Extras {
+            filter,
+            baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
+            ..Extras::default()
         };
-    }
-    if let (false, Some(rev)) = (config_changes.is_empty(), &options.config_from_ref) {
-        extras.config_change = Some(ConfigChange {
-            rev: rev.clone(),
-            keys: config_changes,
-            file: ws
-                .config_file
-                .as_ref()
-                .map(|p| walk::relative(&ws.root, p))
-                .unwrap_or_else(|| "backlint.yaml".to_string()),
-        });
-    }
-    // The item cache lives in the repository's git directory; outside git there is none.
-    let tree_repo = match &repo {
-        Some(_) => None,
-        None if options.no_cache => None,
-        None => GitRepo::open(&ws.root).ok(),
-    };
-    extras
-        .prepared
-        .push(("the change (git diff)".into(), started.elapsed()));
-    let started = std::time::Instant::now();
-    let cache_repo = repo.as_ref().or(tree_repo.as_ref());
-    extras.cache = cache_repo.and_then(|r| item_cache(&ws, r, options));
-    extras
-        .prepared
-        .push(("open the item cache".into(), started.elapsed()));
-    let (outcome, checklist) = match (&repo, options.staged) {
-        (Some(repo), true) => {
-            let prefixes = prefixes(&ws, &options.paths);
-            run(
-                &ws,
-                || {
-                    let include = glob_set(&ws.config.include);
-                    let exclude = glob_set(&ws.config.exclude);
-                    Ok(repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?)
-                },
-                extras,
-            )?
+        extras
+            .prepared
+            .push(("open the repository and configuration".into(), opened_in));
+        let started = std::time::Instant::now();
+        if !options.all {
+            extras.changes = match (&repo, options.staged, &options.changed_since) {
+                (Some(repo), true, _) => Some(repo.staged_changes()?),
+                (Some(repo), false, Some(rev)) => Some(repo.changes_since(rev)?),
+                _ => None,
+            };
         }
-        _ => run(&ws, || discover_tree(&ws, &options.paths), extras)?,
-    };
+        if let (false, Some(rev)) = (config_changes.is_empty(), &options.config_from_ref) {
+            extras.config_change = Some(ConfigChange {
+                rev: rev.clone(),
+                keys: config_changes,
+                file: ws
+                    .config_file
+                    .as_ref()
+                    .map(|p| walk::relative(&ws.root, p))
+                    .unwrap_or_else(|| "backlint.yaml".to_string()),
+            });
+        }
+        extras
+            .prepared
+            .push(("the change (git diff)".into(), started.elapsed()));
+        // The item cache lives in the repository's git directory; outside git there is none.
+        let started = std::time::Instant::now();
+        let tree_repo = match &repo {
+            Some(_) => None,
+            None if options.no_cache => None,
+            None => GitRepo::open(&ws.root).ok(),
+        };
+        let cache_repo = repo.as_ref().or(tree_repo.as_ref());
+        extras.cache = cache_repo.and_then(|r| item_cache(&ws, r, options));
+        extras
+            .prepared
+            .push(("open the item cache".into(), started.elapsed()));
+        let started = std::time::Instant::now();
+        let files = match (&repo, options.staged) {
+            (Some(repo), true) => {
+                let prefixes = prefixes(&ws, &options.paths);
+                let include = glob_set(&ws.config.include);
+                let exclude = glob_set(&ws.config.exclude);
+                repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?
+            }
+            _ => discover_tree(&ws, &options.paths)?,
+        };
+        extras
+            .prepared
+            .push(("discover (git index or walk)".into(), started.elapsed()));
+        Ok((extras, files))
+    })?;
     Ok((ws, outcome, checklist))
 }
 

@@ -31,7 +31,7 @@ pub struct Excerpt {
 /// Where each line of `text` starts (for [`Excerpt::new`]; computed once per file).
 pub fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
         .collect()
 }
 

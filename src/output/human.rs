@@ -66,7 +66,12 @@ fn read_sources<'a>(
         .filter_map(|id| {
             let file = sources.get(*id)?;
             let bytes = reader.read(file).ok()?;
-            let text = sanitize_for_terminal(&decode(bytes).0).into_owned();
+            let (text, _) = decode(bytes);
+            // Nearly every file has nothing to replace: keep it rather than copy it.
+            let text = match sanitize_for_terminal(&text) {
+                std::borrow::Cow::Borrowed(_) => text,
+                std::borrow::Cow::Owned(safe) => safe,
+            };
             let lines = super::excerpt::line_starts(&text);
             Some((*id, Arc::new((text, lines))))
         })
