@@ -1,8 +1,10 @@
 //! Runs a whole check as one ordered pass: load the files in parallel (each file's text lives
-//! only while it is parsed and triaged) → build the backlog → run the rules that are not off
-//! (with the items' suppressions) → apply the baseline → keep what the change touches → apply
-//! severities → order the findings → count the summary. The app only gathers the inputs
-//! (configuration, files, git, the clock) and renders the outcome.
+//! only while it is parsed and triaged) → write the item cache for the next run and let it go →
+//! build the backlog → run the rules that are not off, with the items' suppressions (under a
+//! change, the checks of one item skip the items it does not touch) → apply the baseline →
+//! keep what the change touches → apply severities → order the findings → count the summary.
+//! The app only gathers the inputs (configuration, files, git, the clock) and renders the
+//! outcome.
 
 use std::time::{Duration, Instant};
 
