@@ -81,9 +81,6 @@ impl GitRepo {
         walk.push(head)?;
         walk.simplify_first_parent()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-        // Objects are read once each and their ids are not re-hashed: history is read, not
-        // trusted, and libgit2's collision-detecting SHA-1 would cost more than the diff.
-        git2::opts::strict_hash_verification(false);
         let prefixes: Vec<&str> = prefixes
             .iter()
             .map(|p| p.trim_end_matches('/'))
