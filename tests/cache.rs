@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{copy_tree, git};
+use common::{copy_tree, fixture_backlogs, git};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,30 +45,6 @@ fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
 
 fn cache_file(dir: &Path) -> PathBuf {
     dir.join(".git/backlint/items.bin")
-}
-
-/// The leaf folders of `tests/fixtures` that hold a backlog (they contain files).
-fn fixture_backlogs() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut has_file = false;
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if entry.path().is_dir() {
-                walk(&entry.path(), out);
-            } else {
-                has_file = true;
-            }
-        }
-        if has_file {
-            out.push(dir.to_path_buf());
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
-        &mut out,
-    );
-    out.sort();
-    out
 }
 
 /// With and without the cache, cold and warm, the same bytes and exit code.

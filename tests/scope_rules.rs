@@ -4,6 +4,8 @@
 //! backlogs, for changes that modify, add and delete item files one at a time, the findings are
 //! the same with and without the skipping.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,27 +15,6 @@ use backlint::discover::git::{Change, ChangeKind};
 use backlint::discover::walk::{WalkOptions, walk};
 use backlint::engine::{CheckInput, check};
 use backlint::source::{FsReader, InputFile, Origin};
-
-/// Every folder under `dir` that holds files directly (a fixture backlog).
-fn backlogs_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut has_file = false;
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.path());
-    for entry in entries {
-        if entry.path().is_dir() {
-            backlogs_under(&entry.path(), out);
-        } else {
-            has_file = true;
-        }
-    }
-    if has_file {
-        out.push(dir.to_path_buf());
-    }
-}
 
 /// What a finding says, everywhere it can say it.
 fn shown(findings: &[Finding]) -> Vec<String> {
@@ -141,18 +122,19 @@ fn compare_tree(root: &Path, per_tree: usize) -> (usize, usize) {
     (compared, kept)
 }
 
+/// Compares every tree in `trees`; returns (changes compared, findings kept).
+fn compare_trees(trees: &[PathBuf], per_tree: usize) -> (usize, usize) {
+    trees.iter().fold((0, 0), |(compared, kept), tree| {
+        let (c, k) = compare_tree(tree, per_tree);
+        (compared + c, kept + k)
+    })
+}
+
 #[test]
 fn skipping_untouched_items_changes_nothing_on_fixtures_and_examples() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut trees = Vec::new();
-    backlogs_under(&manifest.join("tests/fixtures"), &mut trees);
-    trees.push(manifest.join("examples/webshop"));
-    let (mut compared, mut kept) = (0, 0);
-    for tree in &trees {
-        let (c, k) = compare_tree(tree, 12);
-        compared += c;
-        kept += k;
-    }
+    let mut trees = common::fixture_backlogs();
+    trees.push(common::manifest_dir().join("examples/webshop"));
+    let (compared, kept) = compare_trees(&trees, 12);
     assert!(compared > 300, "only {compared} changes compared");
     // The comparison must be about something: the changes keep findings.
     assert!(kept > 200, "only {kept} findings kept");
@@ -160,23 +142,19 @@ fn skipping_untouched_items_changes_nothing_on_fixtures_and_examples() {
 
 #[test]
 fn skipping_untouched_items_changes_nothing_on_the_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let Ok(entries) = std::fs::read_dir(&corpus) else {
+    let Some(corpus) = common::corpus() else {
         eprintln!("skipped: ../shared/corpus is absent");
         return;
     };
-    let mut trees: Vec<PathBuf> = entries
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .into_iter()
+        .flatten()
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
     trees.sort();
-    let (mut compared, mut kept) = (0, 0);
-    for tree in &trees {
-        let (c, k) = compare_tree(tree, 3);
-        compared += c;
-        kept += k;
-    }
+    let (compared, kept) = compare_trees(&trees, 3);
     assert!(compared > 100, "only {compared} changes compared");
     assert!(kept > 100, "only {kept} findings kept");
 }

@@ -43,6 +43,27 @@ pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The leaf folders of `tests/fixtures` that hold a backlog (they contain files), sorted.
+pub fn fixture_backlogs() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut has_file = false;
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.path().is_dir() {
+                walk(&entry.path(), out);
+            } else {
+                has_file = true;
+            }
+        }
+        if has_file {
+            out.push(dir.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    walk(&manifest_dir().join("tests/fixtures"), &mut out);
+    out.sort();
+    out
+}
+
 /// The shared corpus of real backlogs, when it is present.
 pub fn corpus() -> Option<PathBuf> {
     let path = manifest_dir().join("../shared/corpus");
