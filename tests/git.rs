@@ -553,3 +553,46 @@ fn a_blocked_commit_without_a_fix_in_the_working_tree_gets_no_staging_advice() {
     assert_eq!(code, 1);
     assert!(!stderr.contains("not staged"), "{stderr}");
 }
+
+#[test]
+fn timings_name_every_phase_and_the_hook_reads_cached_files_from_the_index() {
+    let repo = Repo::with_debt();
+    repo.write(
+        "backlog/NEW-1.md",
+        &story("NEW-1", "Parse login tokens", ""),
+    );
+    repo.git(&["add", "backlog/NEW-1.md"]);
+    let (code, findings, _) = repo.check(&["--staged"]);
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-1")])
+    );
+    // The second hook run takes every file from the item cache by its staged blob id.
+    let (code, findings, timings) = repo.check(&["--staged", "--timings"]);
+    assert_eq!(
+        (code, findings),
+        (1, vec![pair("triage/missing-spike", "NEW-1")])
+    );
+    for phase in [
+        "prepare, compile the rules",
+        "open the repository and configuration",
+        "the change (git diff)",
+        "open the item cache",
+        "discover (git index or walk)",
+        "compile the rules (meanwhile)",
+        "load (read, parse, triage; wall)",
+        "backlog (index, links)",
+        "rules",
+        "render",
+        "item cache: 5 files from the cache, 0 parsed",
+    ] {
+        assert!(timings.contains(phase), "no `{phase}` in:\n{timings}");
+    }
+    // A check of the working tree has no change to diff.
+    let (_, _, timings) = repo.check(&["--timings"]);
+    assert!(
+        timings.contains("load (read, parse, triage; wall)")
+            && !timings.contains("the change (git diff)"),
+        "{timings}"
+    );
+}

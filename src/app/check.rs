@@ -382,9 +382,11 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                     .unwrap_or_else(|| "backlint.yaml".to_string()),
             });
         }
-        extras
-            .prepared
-            .push(("the change (git diff)".into(), started.elapsed()));
+        if repo.is_some() {
+            extras
+                .prepared
+                .push(("the change (git diff)".into(), started.elapsed()));
+        }
         // The item cache lives in the repository's git directory; outside git there is none.
         let started = std::time::Instant::now();
         let tree_repo = match &repo {
