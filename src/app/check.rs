@@ -171,14 +171,9 @@ fn run(
     Ok((outcome, checklist))
 }
 
-/// The item cache of the repository `repo`, for the configuration in force: `None` when it is
-/// switched off.
-fn item_cache(ws: &Workspace, repo: &GitRepo, options: &CheckOptions) -> Option<ItemCache> {
-    if options.no_cache {
-        return None;
-    }
-    let file = repo.git_dir().join("backlint").join("items.bin");
-    Some(ItemCache::open(&file, cache_fingerprint(&ws.config)))
+/// Where the item cache of `repo` lives, unless `--no-cache` switched it off.
+fn cache_file(repo: &GitRepo, options: &CheckOptions) -> Option<PathBuf> {
+    (!options.no_cache).then(|| repo.git_dir().join("backlint").join("items.bin"))
 }
 
 /// What decides how files are read and triaged besides their bytes: the configuration in
@@ -388,31 +383,47 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                 .push(("the change (git diff)".into(), started.elapsed()));
         }
         // The item cache lives in the repository's git directory; outside git there is none.
-        let started = std::time::Instant::now();
+        // It is read and indexed on another thread while the files are listed.
         let tree_repo = match &repo {
             Some(_) => None,
             None if options.no_cache => None,
             None => GitRepo::open(&ws.root).ok(),
         };
-        let cache_repo = repo.as_ref().or(tree_repo.as_ref());
-        extras.cache = cache_repo.and_then(|r| item_cache(&ws, r, options));
-        extras
-            .prepared
-            .push(("open the item cache".into(), started.elapsed()));
-        let started = std::time::Instant::now();
-        let files = match (&repo, options.staged) {
-            (Some(repo), true) => {
-                let prefixes = prefixes(&ws, &options.paths);
-                let include = glob_set(&ws.config.include);
-                let exclude = glob_set(&ws.config.exclude);
-                repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())?
-            }
-            _ => discover_tree(&ws, &options.paths)?,
-        };
-        extras
-            .prepared
-            .push(("discover (git index or walk)".into(), started.elapsed()));
-        Ok((extras, files))
+        let cache_file = repo
+            .as_ref()
+            .or(tree_repo.as_ref())
+            .and_then(|r| cache_file(r, options));
+        let (cache, files) = std::thread::scope(|scope| {
+            let opening = scope.spawn(|| {
+                let started = std::time::Instant::now();
+                let cache =
+                    cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)));
+                (cache, started.elapsed())
+            });
+            let started = std::time::Instant::now();
+            let files = match (&repo, options.staged) {
+                (Some(repo), true) => {
+                    let prefixes = prefixes(&ws, &options.paths);
+                    let include = glob_set(&ws.config.include);
+                    let exclude = glob_set(&ws.config.exclude);
+                    repo.staged_files(&prefixes, include.as_ref(), exclude.as_ref())
+                        .map_err(AppError::from)
+                }
+                _ => discover_tree(&ws, &options.paths),
+            };
+            let found_in = started.elapsed();
+            // A cache that cannot be opened is only a slower run.
+            let (cache, opened_in) = opening.join().unwrap_or((None, Default::default()));
+            extras
+                .prepared
+                .push(("open the item cache (meanwhile)".into(), opened_in));
+            extras
+                .prepared
+                .push(("discover (git index or walk)".into(), found_in));
+            (cache, files)
+        });
+        extras.cache = cache;
+        Ok((extras, files?))
     })?;
     Ok((ws, outcome, checklist))
 }
