@@ -114,7 +114,31 @@ struct StagedContent {
     stat: IndexStat,
     id: Oid,
     index_mtime: Option<std::time::Duration>,
+    blobs: Arc<StagedBlobs>,
+}
+
+/// The object database the staged files of one listing read their blobs from: opened once,
+/// on the first file that is not clean on disk (racily clean files after a checkout can be
+/// all of them), and shared by the threads that load them.
+struct StagedBlobs {
     git_dir: PathBuf,
+    repo: std::sync::Mutex<Option<Repository>>,
+}
+
+impl StagedBlobs {
+    fn content(&self, id: Oid) -> Result<Vec<u8>, git2::Error> {
+        let mut repo = self
+            .repo
+            .lock()
+            .map_err(|_| git2::Error::from_str("the repository lock was poisoned"))?;
+        if repo.is_none() {
+            *repo = Some(Repository::open(&self.git_dir)?);
+        }
+        match repo.as_ref() {
+            Some(repo) => Ok(repo.find_blob(id)?.content().to_vec()),
+            None => Err(git2::Error::from_str("the repository could not be opened")),
+        }
+    }
 }
 
 impl std::fmt::Debug for StagedContent {
@@ -128,12 +152,9 @@ impl crate::source::DeferredRead for StagedContent {
         if stat_clean(&self.stat, &self.disk, self.index_mtime) {
             return std::fs::read(&self.disk);
         }
-        let blob = || -> Result<Vec<u8>, git2::Error> {
-            let repo = Repository::open(&self.git_dir)?;
-            let blob = repo.find_blob(self.id)?;
-            Ok(blob.content().to_vec())
-        };
-        blob().map_err(|e| std::io::Error::other(format!("cannot read the staged blob: {e}")))
+        self.blobs
+            .content(self.id)
+            .map_err(|e| std::io::Error::other(format!("cannot read the staged blob: {e}")))
     }
 }
 
@@ -202,6 +223,10 @@ impl GitRepo {
     ) -> Result<Vec<InputFile>, GitError> {
         let index = self.repo.index()?;
         let index_mtime = self.index_mtime();
+        let blobs = Arc::new(StagedBlobs {
+            git_dir: self.repo.path().to_path_buf(),
+            repo: std::sync::Mutex::new(None),
+        });
         let mut files = Vec::new();
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
@@ -230,7 +255,7 @@ impl GitRepo {
                     stat: IndexStat::of(&entry),
                     id: entry.id,
                     index_mtime,
-                    git_dir: self.repo.path().to_path_buf(),
+                    blobs: blobs.clone(),
                 }))
             } else {
                 match self.repo.find_blob(entry.id) {
