@@ -122,23 +122,27 @@ pub fn load_context<'a>(config: &'a Config, detector_fields: &'a [String]) -> Lo
     }
 }
 
-/// The item `idx` of a checked backlog as loaded from `text`, with what only triage reads
-/// (which the check drops once the item is classified).
+/// The items of the file that holds item `idx` of a checked backlog, loaded again from that
+/// file's `index`, with what only triage reads (which the check drops once an item is
+/// classified). Find one among them with [`same_item`].
 pub fn reload_for_triage(
     outcome: &CheckOutcome,
     idx: usize,
     index: &LineIndex<'_>,
     config: &Config,
     checklist: &Checklist,
-) -> Option<crate::model::Item> {
-    let item = outcome.backlog.items.get(idx)?;
-    let role = outcome.role_of(idx)?;
+) -> Vec<crate::model::Item> {
+    let (Some(item), Some(role)) = (outcome.backlog.items.get(idx), outcome.role_of(idx)) else {
+        return Vec::new();
+    };
     let detector_fields = checklist.detectors.detector_fields();
     let cx = load_context(config, &detector_fields);
-    load::load_file(role, index, &item.path, cx)
-        .items
-        .into_iter()
-        .find(|i| i.start == item.start && i.id == item.id)
+    load::load_file(role, index, &item.path, cx).items
+}
+
+/// Whether `reloaded` is `item` read again (same place, same id).
+pub fn same_item(reloaded: &crate::model::Item, item: &crate::model::Item) -> bool {
+    reloaded.start == item.start && reloaded.id == item.id
 }
 
 pub fn check(input: CheckInput<'_>) -> CheckOutcome {

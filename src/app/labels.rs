@@ -8,6 +8,7 @@
     reason = "item indices come from the backlog's own enumeration"
 )]
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -95,7 +96,9 @@ pub fn load_items(
         for (n, item) in outcome.backlog.items.iter().enumerate() {
             index.insert((item.path.clone(), id_key(&item.id)), n);
         }
-        let mut texts: HashMap<u32, String> = HashMap::new();
+        // Per file: its text and its items loaded again with what triage reads (read and
+        // parsed once however many of its items are labelled).
+        let mut files: HashMap<u32, (String, Vec<Item>)> = HashMap::new();
         let mut items_of_backlog = Vec::new();
         for label in labels {
             let rel = label
@@ -108,9 +111,9 @@ pub fn load_items(
                 continue;
             };
             let source = outcome.backlog.items[n].source;
-            let text = match texts.get(&source.0) {
-                Some(t) => t.clone(),
-                None => {
+            let (text, reloaded) = match files.entry(source.0) {
+                Entry::Occupied(found) => found.into_mut(),
+                Entry::Vacant(slot) => {
                     let file = outcome
                         .sources
                         .get(source)
@@ -119,18 +122,25 @@ pub fn load_items(
                         AppError::Labels(format!("cannot read {}: {e}", label.file))
                     })?;
                     let (text, _) = decode(bytes);
-                    texts.insert(source.0, text.clone());
-                    text
+                    // The check keeps only what the rules read; triage's inputs come from
+                    // the text.
+                    let index = crate::source::LineIndex::new(source, &text);
+                    let reloaded = crate::engine::reload_for_triage(
+                        &outcome, n, &index, &ws.config, &checklist,
+                    );
+                    slot.insert((text, reloaded))
                 }
             };
-            // The check keeps only what the rules read; triage's inputs come from the text.
-            let index = crate::source::LineIndex::new(source, &text);
-            let Some(item) =
-                crate::engine::reload_for_triage(&outcome, n, &index, &ws.config, &checklist)
+            let checked = &outcome.backlog.items[n];
+            let Some(item) = reloaded
+                .iter()
+                .find(|i| crate::engine::same_item(i, checked))
+                .cloned()
             else {
                 missing.push(format!("{}#{}", label.file, label.id));
                 continue;
             };
+            let text = text.clone();
             items_of_backlog.push(LabelledItem {
                 backlog: backlog.clone(),
                 label,

@@ -80,6 +80,8 @@ pub fn why(options: &WhyOptions, out: &mut dyn Write) -> Result<Verdict, AppErro
     let index = LineIndex::new(item.source, &text);
     // The check keeps only what the rules read; triage's inputs come from the file again.
     let reloaded = crate::engine::reload_for_triage(&outcome, idx, &index, &ws.config, &checklist)
+        .into_iter()
+        .find(|i| crate::engine::same_item(i, item))
         .ok_or_else(|| {
             AppError::UnknownItem(
                 item.id.clone(),
