@@ -85,6 +85,15 @@ impl Repo {
         self.check_in(self.path(), args)
     }
 
+    /// Stages NEW-1, a new story that touches authentication and links no spike.
+    fn stage_new_story(&self) {
+        self.write(
+            "backlog/NEW-1.md",
+            &story("NEW-1", "Parse login tokens", ""),
+        );
+        self.git(&["add", "backlog/NEW-1.md"]);
+    }
+
     /// A repository with a definition of done and one old item with debt (no spike).
     fn with_debt() -> Repo {
         let repo = Repo::new();
@@ -110,11 +119,7 @@ fn pair(rule: &str, item: &str) -> (String, String) {
 #[test]
 fn staged_reports_what_the_change_touches_not_old_debt() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     let (code, findings, _) = repo.check(&["--staged"]);
     assert_eq!(code, 1);
     assert_eq!(findings, vec![pair("triage/missing-spike", "NEW-1")]);
@@ -131,11 +136,7 @@ fn staged_reports_what_the_change_touches_not_old_debt() {
 fn staged_judges_the_index_not_the_working_tree() {
     let repo = Repo::with_debt();
     // A broken change is staged; its fix is only in the working tree: still fails.
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     repo.write(
         "backlog/NEW-1.md",
         &story("NEW-1", "Parse login tokens", "spikes: [SPIKE-1]\n"),
@@ -159,11 +160,7 @@ fn staged_judges_the_index_not_the_working_tree() {
 #[test]
 fn staged_leaves_the_repository_exactly_as_it_was() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     repo.write(
         "backlog/NEW-1.md",
         &story("NEW-1", "Parse login tokens (edited)", ""),
@@ -187,11 +184,7 @@ fn staged_leaves_the_repository_exactly_as_it_was() {
 #[test]
 fn staged_works_from_a_subdirectory_and_a_linked_worktree() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     let (code, findings, _) = repo.check_in(&repo.path().join("backlog"), &["--staged"]);
     assert_eq!(
         (code, findings),
@@ -497,11 +490,7 @@ fn the_hook_honours_core_hooks_path() {
 #[test]
 fn a_blocked_commit_whose_spike_is_not_staged_is_told_what_to_stage() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     // The fix (as `--fix` writes it) is in the working tree, not staged: a new spike and the
     // item's link to it.
     repo.write(
@@ -543,11 +532,7 @@ fn a_blocked_commit_whose_spike_is_not_staged_is_told_what_to_stage() {
 #[test]
 fn a_blocked_commit_without_a_fix_in_the_working_tree_gets_no_staging_advice() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     repo.write("notes.txt", "unrelated\n");
     let (code, _, stderr) = repo.check(&["--staged"]);
     assert_eq!(code, 1);
@@ -557,11 +542,7 @@ fn a_blocked_commit_without_a_fix_in_the_working_tree_gets_no_staging_advice() {
 #[test]
 fn timings_name_every_phase_and_the_hook_reads_cached_files_from_the_index() {
     let repo = Repo::with_debt();
-    repo.write(
-        "backlog/NEW-1.md",
-        &story("NEW-1", "Parse login tokens", ""),
-    );
-    repo.git(&["add", "backlog/NEW-1.md"]);
+    repo.stage_new_story();
     let (code, findings, _) = repo.check(&["--staged"]);
     assert_eq!(
         (code, findings),
