@@ -507,6 +507,7 @@ pub fn write_outcome(
         style: human::HumanStyle {
             color: options.color,
             width: options.width,
+            miette_only: false,
         },
         link_base: options.link_base.clone(),
     };
@@ -532,6 +533,7 @@ fn write_report_file(
         style: human::HumanStyle {
             color: false,
             width: options.width,
+            miette_only: false,
         },
         link_base: options.link_base.clone(),
     };

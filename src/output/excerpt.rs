@@ -170,6 +170,190 @@ impl Excerpt {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// The name shown in the snippet's header (the file's path).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What [`SourceCode::read_span`] reports for `span`, without building it: the range of
+    /// lines miette would show, the file's line and column. `None` where miette fails.
+    pub fn span_lines(
+        &self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Option<SpanLines> {
+        let inner = context_info(
+            self.text.as_bytes(),
+            span.offset(),
+            span.len(),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let shift = self.lines.get(inner.line).map_or(0, |(_, s)| *s);
+        Some(SpanLines {
+            line: inner.line + self.first_line,
+            column: inner.column + shift,
+            ..inner
+        })
+    }
+}
+
+/// Where a span's snippet lies in an excerpt, as miette's `SpanContents` tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpanLines {
+    /// The snippet's bytes in the excerpt's text.
+    pub start: usize,
+    pub len: usize,
+    /// The first line's number (0-based) and the column (in bytes) miette reports.
+    pub line: usize,
+    pub column: usize,
+    /// Line breaks miette counted.
+    pub line_count: usize,
+}
+
+/// miette 7's `context_info` over `input` (its reading of a span with context lines); `None`
+/// where it reports the span out of bounds. Text without carriage returns (all an excerpt's,
+/// which are sanitised) is read by its line breaks; other text by miette's own walk.
+fn context_info(
+    input: &[u8],
+    span_offset: usize,
+    span_len: usize,
+    context_lines_before: usize,
+    context_lines_after: usize,
+) -> Option<SpanLines> {
+    if memchr::memchr(b'\r', input).is_some() {
+        return context_info_bytewise(
+            input,
+            span_offset,
+            span_len,
+            context_lines_before,
+            context_lines_after,
+        );
+    }
+    let last = (span_offset + span_len).saturating_sub(1);
+    // Line breaks before the span, and where the last one and the one `before` lines up are.
+    let before_span = span_offset.min(input.len());
+    let breaks_before: Vec<usize> = memchr::memchr_iter(b'\n', &input[..before_span]).collect();
+    let m = breaks_before.len();
+    let line_start = |n: usize| n.checked_sub(1).map_or(0, |p| breaks_before[p] + 1);
+    let start = if context_lines_before == 0 {
+        span_offset
+    } else if m >= context_lines_before {
+        line_start(m - context_lines_before)
+    } else {
+        0
+    };
+    // Where the walk stops: after the span's last byte (no context after), after the
+    // `context_lines_after + 1`-th line break past it, or at the end.
+    let end = if last >= input.len() {
+        if input.len() < last {
+            return None;
+        }
+        input.len()
+    } else if context_lines_after == 0 {
+        last + 1
+    } else {
+        memchr::memchr_iter(b'\n', &input[last + 1..])
+            .nth(context_lines_after)
+            .map_or(input.len(), |p| last + 1 + p + 1)
+    };
+    let line_count = memchr::memchr_iter(b'\n', &input[..end]).count();
+    Some(SpanLines {
+        start,
+        len: end.checked_sub(start)?,
+        line: m.saturating_sub(context_lines_before),
+        // miette's walk resets the column at every line break past the span it reads.
+        column: if context_lines_before == 0
+            && !(last < end && memchr::memchr(b'\n', &input[last + 1..end]).is_some())
+        {
+            before_span - line_start(m)
+        } else {
+            0
+        },
+        line_count,
+    })
+}
+
+/// miette 7's `context_info`, the same walk byte for byte (for text with carriage returns).
+fn context_info_bytewise(
+    input: &[u8],
+    span_offset: usize,
+    span_len: usize,
+    context_lines_before: usize,
+    context_lines_after: usize,
+) -> Option<SpanLines> {
+    let mut offset = 0usize;
+    let mut line_count = 0usize;
+    let mut start_line = 0usize;
+    let mut start_column = 0usize;
+    let mut before_lines_starts = std::collections::VecDeque::new();
+    let mut current_line_start = 0usize;
+    let mut end_lines = 0usize;
+    let mut post_span = false;
+    let mut post_span_got_newline = false;
+    let span_last = (span_offset + span_len).saturating_sub(1);
+    let mut iter = input.iter().copied().peekable();
+    while let Some(byte) = iter.next() {
+        if matches!(byte, b'\r' | b'\n') {
+            line_count += 1;
+            if byte == b'\r' && iter.next_if_eq(&b'\n').is_some() {
+                offset += 1;
+            }
+            if offset < span_offset {
+                start_column = 0;
+                before_lines_starts.push_back(current_line_start);
+                if before_lines_starts.len() > context_lines_before {
+                    start_line += 1;
+                    before_lines_starts.pop_front();
+                }
+            } else if offset >= span_offset + span_len.saturating_sub(1) && post_span {
+                start_column = 0;
+                if post_span_got_newline {
+                    end_lines += 1;
+                } else {
+                    post_span_got_newline = true;
+                }
+                if end_lines >= context_lines_after {
+                    offset += 1;
+                    break;
+                }
+            }
+            current_line_start = offset + 1;
+        } else if offset < span_offset {
+            start_column += 1;
+        }
+        if offset >= span_last {
+            post_span = true;
+            if end_lines >= context_lines_after {
+                offset += 1;
+                break;
+            }
+        }
+        offset += 1;
+    }
+    if offset < span_last {
+        return None;
+    }
+    let start = before_lines_starts.front().copied().unwrap_or({
+        if context_lines_before == 0 {
+            span_offset
+        } else {
+            0
+        }
+    });
+    Some(SpanLines {
+        start,
+        len: offset.checked_sub(start)?,
+        line: start_line,
+        column: if context_lines_before == 0 {
+            start_column
+        } else {
+            0
+        },
+        line_count,
+    })
 }
 
 /// The window of `line` to keep: all of it when it fits and its label (if any) starts within
@@ -323,5 +507,61 @@ mod tests {
         );
         assert_eq!(excerpt.text(), "abc");
         assert!(labels.iter().flatten().all(|l| l.end <= 3));
+    }
+
+    #[test]
+    fn context_info_reads_every_span_as_miette_does() {
+        let texts = [
+            "---\nid: A\n---\n\nUsers log in\twith a пароль.\n\nmore\ntext\n",
+            "",
+            "x",
+            "\n",
+            "a\n\nb\n",
+            "one\ntwo",
+            "\n\n\nlast",
+            "cr\r\nlf\rlone\r",
+            "a\nb\nc\nd\ne\nf\n\n",
+            "\n\u{e9}\n\n",
+        ];
+        for text in texts {
+            // (miette slices out of range for a span that starts past the end.)
+            for start in 0..=text.len() {
+                for len in 0..=text.len() + 1 - start {
+                    for (before, after) in [(1, 1), (0, 0), (2, 0), (0, 2)] {
+                        let span: SourceSpan = (start, len).into();
+                        let theirs = text.read_span(&span, before, after).ok().map(|c| {
+                            let s = c.span();
+                            (s.offset(), s.len(), c.line(), c.column(), c.line_count())
+                        });
+                        let ours = context_info(text.as_bytes(), start, len, before, after)
+                            .map(|s| (s.start, s.len, s.line, s.column, s.line_count));
+                        assert_eq!(ours, theirs, "{text:?} {start}+{len} ({before}, {after})");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn context_info_agrees_with_miette_on_arbitrary_text(
+            chars in proptest::collection::vec(proptest::sample::select(vec!['a', '\n', '\u{e9}', '\t', ' ']), 0..24),
+            start in 0usize..30,
+            len in 0usize..30,
+            before in 0usize..3,
+            after in 0usize..3,
+        ) {
+            let text: String = chars.into_iter().collect();
+            // (miette slices out of range for a span that starts past the end.)
+            let start = start.min(text.len());
+            let span: SourceSpan = (start, len).into();
+            let theirs = text.read_span(&span, before, after).ok().map(|c| {
+                let s = c.span();
+                (s.offset(), s.len(), c.line(), c.column(), c.line_count())
+            });
+            let ours = context_info(text.as_bytes(), start, len, before, after)
+                .map(|s| (s.start, s.len, s.line, s.column, s.line_count));
+            proptest::prop_assert_eq!(ours, theirs);
+        }
     }
 }

@@ -3,13 +3,13 @@
 //! and every character that could drive the terminal is neutralised first.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+use miette::LabeledSpan;
 
 use super::excerpt::Excerpt;
+use super::graphical::{Drawer, Report};
 use rayon::prelude::*;
 
 use super::plural;
@@ -29,6 +29,9 @@ const RENDER_BATCH: usize = 512;
 pub struct HumanStyle {
     pub color: bool,
     pub width: usize,
+    /// Draw every finding with miette's own handler instead of the fast drawer that draws the
+    /// same bytes (the reference the tests compare the fast drawer with).
+    pub miette_only: bool,
 }
 
 /// Source texts read again for snippets (sanitised for the terminal), for one batch of findings.
@@ -77,65 +80,6 @@ fn read_sources<'a>(
         })
         .collect();
     Snippets { sources, texts }
-}
-
-/// One finding as a miette diagnostic.
-struct Report {
-    message: String,
-    rule: &'static str,
-    severity: miette::Severity,
-    help: Option<String>,
-    source: Option<Excerpt>,
-    labels: Vec<LabeledSpan>,
-    related: Vec<Report>,
-}
-
-impl fmt::Debug for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Report {}
-
-impl Diagnostic for Report {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.rule.is_empty()).then(|| Box::new(self.rule) as Box<dyn fmt::Display>)
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.is_none() || self.labels.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.labels.iter().cloned()))
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
-    }
 }
 
 /// A span that fits the re-read text (it may have changed on disk since it was parsed).
@@ -296,18 +240,7 @@ pub fn write(
     reader: &dyn SourceReader,
     style: HumanStyle,
 ) -> io::Result<()> {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    // Messages and help are wrapped before rendering (`prewrap`): first-fit at ASCII spaces,
-    // the lines textwrap would give, at a fraction of its cost.
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false)
-        .with_context_lines(1)
-        .with_wrap_lines(false);
+    let drawer = Drawer::new(style.color, style.width);
     // Findings are rendered in parallel, a batch at a time (bounded memory), and written in
     // order, under a heading per group (the backlog as a whole, open items, done ones) and per
     // item.
@@ -319,8 +252,13 @@ pub fn write(
             .map(|finding| {
                 let mut report = build(finding, &snippets, style.width);
                 prewrap(&mut report, style.width);
-                let mut text = String::new();
-                if handler.render_report(&mut text, &report).is_err() {
+                let drawn = if style.miette_only {
+                    drawer.by_miette(&report)
+                } else {
+                    drawer.draw(&report).map(|(text, _)| text)
+                };
+                let mut text = drawn.unwrap_or_default();
+                if text.is_empty() {
                     text = format!(
                         "{}: {} [{}] {}\n",
                         finding.severity,
@@ -430,14 +368,7 @@ pub fn write_config_errors(
     color: bool,
     width: usize,
 ) -> io::Result<()> {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+    let drawer = Drawer::new(color, width);
     for error in errors.iter().take(MAX_CONFIG_ERRORS_SHOWN) {
         let text = sanitize_for_terminal(&error.text).into_owned();
         let ranges: Vec<std::ops::Range<usize>> = error
@@ -475,10 +406,10 @@ pub fn write_config_errors(
             source: Some(excerpt),
             related: Vec::new(),
         };
-        let mut rendered = String::new();
-        if handler.render_report(&mut rendered, &report).is_err() {
-            rendered = format!("error: {}\n", report.message);
-        }
+        let rendered = match drawer.draw(&report) {
+            Ok((text, _)) => text,
+            Err(_) => format!("error: {}\n", report.message),
+        };
         writeln!(out, "{rendered}")?;
     }
     if errors.len() > MAX_CONFIG_ERRORS_SHOWN {

@@ -5,6 +5,7 @@ pub mod concise;
 pub mod excerpt;
 pub mod github;
 pub mod gitlab;
+pub mod graphical;
 pub mod human;
 pub mod json;
 pub mod junit;

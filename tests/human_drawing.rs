@@ -1,0 +1,89 @@
+//! The human report's fast drawer (`output::graphical`) draws every finding byte for byte as
+//! miette's own handler does: over every fixture backlog, the example backlog and (when present)
+//! each corpus backlog, in colour and without, at a wide and a narrow width.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use backlint::app::Workspace;
+use backlint::app::check::check_tree;
+use backlint::outcome::CheckOutcome;
+use backlint::output::human::{self, HumanStyle};
+use backlint::source::FsReader;
+
+fn outcome_of(dir: &Path) -> CheckOutcome {
+    let ws = Workspace::open(&[dir.to_path_buf()], None)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
+    check_tree(&ws, &[dir.to_path_buf()])
+        .unwrap_or_else(|e| panic!("cannot check {}: {e}", dir.display()))
+        .0
+}
+
+fn drawn(outcome: &CheckOutcome, color: bool, width: usize, miette_only: bool) -> String {
+    let mut out = Vec::new();
+    let style = HumanStyle {
+        color,
+        width,
+        miette_only,
+    };
+    human::write(&mut out, outcome, &FsReader, style).unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Compares the two drawings of `dir`'s report; returns how many findings it has.
+fn same_both_ways(dir: &Path) -> usize {
+    let outcome = outcome_of(dir);
+    for (color, width) in [(false, 100), (true, 100), (false, 52)] {
+        let fast = drawn(&outcome, color, width, false);
+        let reference = drawn(&outcome, color, width, true);
+        if fast != reference {
+            let first = fast
+                .lines()
+                .zip(reference.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let around = |text: &str| {
+                text.lines()
+                    .skip(first.saturating_sub(6))
+                    .take(12)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            panic!(
+                "{} (colour {color}, width {width}) differs at line {}:\n--- fast\n{}\n--- miette\n{}",
+                dir.display(),
+                first + 1,
+                around(&fast),
+                around(&reference)
+            );
+        }
+    }
+    outcome.findings.len()
+}
+
+#[test]
+fn every_fixture_and_the_examples_draw_as_miette_draws_them() {
+    let mut dirs: Vec<PathBuf> = common::fixture_backlogs();
+    dirs.push(common::manifest_dir().join("examples"));
+    let findings: usize = dirs.iter().map(|d| same_both_ways(d)).sum();
+    assert!(findings > 100, "only {findings} findings compared");
+}
+
+#[test]
+fn every_corpus_backlog_draws_as_miette_draws_it() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let findings: usize = dirs.iter().map(|d| same_both_ways(d)).sum();
+    assert!(findings > 1000, "only {findings} findings compared");
+}
