@@ -162,28 +162,49 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
     out.write_all(b"}\n")
 }
 
+/// Writes `values` as a JSON array, serialised in parallel a window at a time (so at most a
+/// window's text is held, not the whole report's).
 fn write_array<T: Serialize + Sync>(out: &mut dyn Write, values: &[T]) -> io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 256;
+    const WINDOW: usize = CHUNK * 16;
     out.write_all(b"[")?;
-    let chunks: Vec<io::Result<Vec<u8>>> = values
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut buf = Vec::with_capacity(chunk.len() * 256);
-            for (i, value) in chunk.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
+    for (w, window) in values.chunks(WINDOW).enumerate() {
+        let chunks: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 256);
+                for (i, value) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    serde_json::to_writer(&mut buf, value).map_err(io::Error::other)?;
                 }
-                serde_json::to_writer(&mut buf, value).map_err(io::Error::other)?;
+                Ok(buf)
+            })
+            .collect();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            if w > 0 || i > 0 {
+                out.write_all(b",")?;
             }
-            Ok(buf)
-        })
-        .collect();
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+            out.write_all(&chunk?)?;
         }
-        out.write_all(&chunk?)?;
     }
     out.write_all(b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_longer_than_a_window_are_written_whole_and_in_order() {
+        for n in [0, 1, 255, 256, 257, 4095, 4096, 4097, 10_000] {
+            let values: Vec<(usize, String)> = (0..n).map(|i| (i, format!("v{i}"))).collect();
+            let mut out = Vec::new();
+            write_array(&mut out, &values).unwrap_or_else(|e| panic!("{e}"));
+            let expected = serde_json::to_vec(&values).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(out, expected, "{n} values");
+        }
+    }
 }
