@@ -112,6 +112,8 @@ impl Backlog {
                 }
             }
         }
+        backlog.by_id.reserve(backlog.items.len());
+        backlog.by_path.reserve(backlog.items.len());
         for (idx, item) in backlog.items.iter().enumerate() {
             backlog.by_id.entry(id_key(&item.id)).or_default().push(idx);
             backlog
