@@ -72,18 +72,11 @@ fn every_fixture_and_the_examples_draw_as_miette_draws_them() {
 
 #[test]
 fn every_corpus_backlog_draws_as_miette_draws_it() {
-    let Some(corpus) = common::corpus() else {
+    let dirs = common::corpus_backlogs();
+    if dirs.is_empty() {
         eprintln!("skipped: ../shared/corpus is absent");
         return;
-    };
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    }
     let findings: usize = dirs.iter().map(|d| same_both_ways(d)).sum();
     assert!(findings > 1000, "only {findings} findings compared");
 }

@@ -509,6 +509,26 @@ mod tests {
         assert!(labels.iter().flatten().all(|l| l.end <= 3));
     }
 
+    type Reading = Option<(usize, usize, usize, usize, usize)>;
+
+    /// `context_info` and miette's `read_span` of one span: (start, len, line, column, breaks).
+    fn both_readings(
+        text: &str,
+        start: usize,
+        len: usize,
+        before: usize,
+        after: usize,
+    ) -> (Reading, Reading) {
+        let span: SourceSpan = (start, len).into();
+        let theirs = text.read_span(&span, before, after).ok().map(|c| {
+            let s = c.span();
+            (s.offset(), s.len(), c.line(), c.column(), c.line_count())
+        });
+        let ours = context_info(text.as_bytes(), start, len, before, after)
+            .map(|s| (s.start, s.len, s.line, s.column, s.line_count));
+        (ours, theirs)
+    }
+
     #[test]
     fn context_info_reads_every_span_as_miette_does() {
         let texts = [
@@ -528,13 +548,7 @@ mod tests {
             for start in 0..=text.len() {
                 for len in 0..=text.len() + 1 - start {
                     for (before, after) in [(1, 1), (0, 0), (2, 0), (0, 2)] {
-                        let span: SourceSpan = (start, len).into();
-                        let theirs = text.read_span(&span, before, after).ok().map(|c| {
-                            let s = c.span();
-                            (s.offset(), s.len(), c.line(), c.column(), c.line_count())
-                        });
-                        let ours = context_info(text.as_bytes(), start, len, before, after)
-                            .map(|s| (s.start, s.len, s.line, s.column, s.line_count));
+                        let (ours, theirs) = both_readings(text, start, len, before, after);
                         assert_eq!(ours, theirs, "{text:?} {start}+{len} ({before}, {after})");
                     }
                 }
@@ -554,13 +568,7 @@ mod tests {
             let text: String = chars.into_iter().collect();
             // (miette slices out of range for a span that starts past the end.)
             let start = start.min(text.len());
-            let span: SourceSpan = (start, len).into();
-            let theirs = text.read_span(&span, before, after).ok().map(|c| {
-                let s = c.span();
-                (s.offset(), s.len(), c.line(), c.column(), c.line_count())
-            });
-            let ours = context_info(text.as_bytes(), start, len, before, after)
-                .map(|s| (s.start, s.len, s.line, s.column, s.line_count));
+            let (ours, theirs) = both_readings(&text, start, len, before, after);
             proptest::prop_assert_eq!(ours, theirs);
         }
     }

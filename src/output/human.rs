@@ -1,5 +1,5 @@
-//! `--format human`: compiler-style diagnostics rendered by miette (the file, the exact span,
-//! the rule id, a help line), then a summary line. Snippets are read again from their source
+//! `--format human`: compiler-style diagnostics as miette draws them (the file, the exact span,
+//! the rule id, a help line; drawn by [`super::graphical`]), then a summary line. Snippets are read again from their source
 //! and every character that could drive the terminal is neutralised first.
 
 use std::collections::HashMap;

@@ -70,6 +70,22 @@ pub fn corpus() -> Option<PathBuf> {
     path.is_dir().then_some(path)
 }
 
+/// Each backlog folder of the shared corpus, sorted (empty when the corpus is absent).
+pub fn corpus_backlogs() -> Vec<PathBuf> {
+    let Some(corpus) = corpus() else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// Runs git in `dir` without the user's or the system's configuration; panics when it fails.
 /// Returns its standard output.
 pub fn git(dir: &Path, args: &[&str]) -> String {
