@@ -211,7 +211,31 @@ pub fn check_in_memory(bytes: &[u8]) -> Result<CheckOutcome, String> {
         output::write(format, &mut sink, &outcome, &FsReader, &render)
             .map_err(|e| format!("{name}: {e}"))?;
     }
+    same_human_drawing(&outcome)?;
     Ok(outcome)
+}
+
+/// The human report's fast drawer draws exactly what miette's own handler draws.
+fn same_human_drawing(outcome: &CheckOutcome) -> Result<(), String> {
+    for (color, width) in [(false, 100), (true, 60)] {
+        let drawn = |miette_only: bool| {
+            let mut sink = Vec::new();
+            let style = output::human::HumanStyle {
+                color,
+                width,
+                miette_only,
+            };
+            output::human::write(&mut sink, outcome, &FsReader, style)
+                .map(|()| sink)
+                .map_err(|e| format!("human: {e}"))
+        };
+        if drawn(false)? != drawn(true)? {
+            return Err(format!(
+                "the human report (colour {color}, width {width}) is not drawn as miette draws it"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `--fix` on an arbitrary item: the item is written to a scratch repository, checked, fixed
