@@ -128,6 +128,39 @@ fn invalid_configuration_is_reported_at_once_and_exits_2() {
     assert!(err.contains("the configuration has 3 problems"), "{err}");
 }
 
+/// Configuration problems are wrapped to the terminal like findings: at 60 columns no line is
+/// wider, and the long list of known keys goes on over indented lines.
+#[test]
+fn configuration_problems_are_wrapped_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("backlint.yaml"),
+        "unknown_key_that_is_rather_long_indeed: 1\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = Cmd::cargo_bin("backlint")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(dir.path())
+        .env("COLUMNS", "60")
+        .args(["check", "--color", "never"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    for line in err.lines().filter(|l| !l.starts_with("backlint:")) {
+        assert!(
+            line.chars().count() <= 60,
+            "wider than 60 columns: {line:?}\n{err}"
+        );
+    }
+    assert!(err.contains("  help: known keys: "), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("        ") && l.contains("fail_on")),
+        "the help goes on over indented lines:\n{err}"
+    );
+}
+
 #[test]
 fn rules_and_explain() {
     let (out, code) = stdout_of(backlint().arg("rules"));

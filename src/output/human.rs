@@ -385,7 +385,7 @@ pub fn write_config_errors(
             snippet_chars(width),
             label_column(width, "here".len()),
         );
-        let report = Report {
+        let mut report = Report {
             message: format!(
                 "{}:{}:{}: {}",
                 one_line(&error.file),
@@ -406,6 +406,7 @@ pub fn write_config_errors(
             source: Some(excerpt),
             related: Vec::new(),
         };
+        prewrap(&mut report, width);
         let rendered = match drawer.draw(&report) {
             Ok((text, _)) => text,
             Err(_) => format!("error: {}\n", report.message),
