@@ -138,8 +138,7 @@ fn configuration_problems_are_wrapped_to_the_terminal() {
         "unknown_key_that_is_rather_long_indeed: 1\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let output = Cmd::cargo_bin("backlint")
-        .unwrap_or_else(|e| panic!("{e}"))
+    let output = backlint()
         .current_dir(dir.path())
         .env("COLUMNS", "60")
         .args(["check", "--color", "never"])

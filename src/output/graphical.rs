@@ -243,25 +243,24 @@ impl Drawer {
             }
             contexts.push((right, right_lines));
         }
-        for (context, _) in &contexts {
-            self.context(f, source, context, &labels)?;
+        for (context, contents) in &contexts {
+            self.context(f, source, context, contents, &labels)?;
         }
         Ok(())
     }
 
-    /// `render_context` for labels that each sit on one line.
+    /// `render_context` for labels that each sit on one line; `contents` is the context's
+    /// reading (miette reads it again: the same result).
     fn context(
         &self,
         f: &mut String,
         source: &Excerpt,
         context: &LabeledSpan,
+        contents: &SpanLines,
         labels: &[LabeledSpan],
     ) -> Drawn {
         let characters = &self.theme.characters;
-        let contents = source
-            .span_lines(context.inner(), CONTEXT_LINES, CONTEXT_LINES)
-            .ok_or(Unsupported)?;
-        let lines = lines_of(source.text(), &contents).ok_or(Unsupported)?;
+        let lines = lines_of(source.text(), contents).ok_or(Unsupported)?;
         let (start, end) = (
             context.inner().offset(),
             context.inner().offset() + context.inner().len(),
@@ -297,7 +296,7 @@ impl Drawer {
         let linum_width = decimal_width(lines.last().map_or(0, |l| l.number));
         let reference = match primary {
             Some(label) => source.span_lines(label.inner(), 0, 0).ok_or(Unsupported)?,
-            None => contents,
+            None => *contents,
         };
         pad(f, linum_width + 2);
         f.push(characters.ltop);
@@ -473,13 +472,11 @@ impl Line<'_> {
     }
 }
 
-/// The lines of `contents` in `text` (miette's `get_lines`); `None` for text with a carriage
-/// return (miette counts a lone one oddly) or a range that cuts a character.
+/// The lines of `contents` in `text` (miette's `get_lines`; `contents` comes from
+/// [`Excerpt::span_lines`], which leaves text with carriage returns to miette); `None` for a
+/// range that cuts a character.
 fn lines_of<'t>(text: &'t str, contents: &SpanLines) -> Option<Vec<Line<'t>>> {
     let data = text.get(contents.start..contents.start + contents.len)?;
-    if data.contains('\r') {
-        return None;
-    }
     let mut lines = Vec::with_capacity(4);
     let mut number = contents.line;
     let mut offset = contents.start;
