@@ -92,6 +92,9 @@ struct FileResult {
     triage_time: Duration,
 }
 
+/// How many files are loaded (in parallel) before their results are gathered.
+const LOAD_CHUNK: usize = 1024;
+
 /// The layout of a run: which file plays which role.
 pub fn layout_for(files: &[InputFile], config: &Config) -> LayoutIndex {
     layout_for_paths(files.iter().map(|f| f.path.as_str()), config)
@@ -167,51 +170,55 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let detector_fields = checklist.detectors.detector_fields();
     let cx = load_context(config, &detector_fields);
 
-    // Load.
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .zip(roles.par_iter())
-        .enumerate()
-        .map(|(n, (file, role))| {
-            load_one(
-                SourceId(n as u32),
-                file,
-                role,
-                cx,
-                checklist,
-                reader,
-                cache.as_ref(),
-            )
-        })
-        .collect();
+    // Load, a chunk of files at a time: each chunk's results are moved into the run's lists
+    // before the next is loaded, so the per-file results and the lists that gather them
+    // never both hold the whole backlog.
     let mut summary = Summary::default();
-    // Sized once: growing a vector of 10,000 items by doubling touches twice their memory.
-    let item_count: usize = results.iter().map(|r| r.loaded.items.len()).sum();
-    let mut items = Vec::with_capacity(item_count);
-    let mut triage = Vec::with_capacity(item_count);
+    // Sized for one item per file (the common layout), so that the list rarely grows.
+    let mut items = Vec::with_capacity(files.len());
+    let mut triage = Vec::with_capacity(files.len());
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
     let mut writes = CacheWrites::default();
     let (mut read_time, mut parse_time, mut triage_time) = Default::default();
-    for result in results {
-        summary.files += usize::from(result.read);
-        read_time += result.read_time;
-        parse_time += result.parse_time;
-        triage_time += result.triage_time;
-        match result.cache {
-            CacheUse::None => {}
-            CacheUse::Hit(key) => writes.kept.push(key),
-            CacheUse::Made(key, bytes) => writes.made.push((key, bytes)),
+    for first in (0..files.len()).step_by(LOAD_CHUNK) {
+        let chunk = first..files.len().min(first + LOAD_CHUNK);
+        let results: Vec<FileResult> = files[chunk.clone()]
+            .par_iter()
+            .zip(roles[chunk].par_iter())
+            .enumerate()
+            .map(|(n, (file, role))| {
+                load_one(
+                    SourceId((first + n) as u32),
+                    file,
+                    role,
+                    cx,
+                    checklist,
+                    reader,
+                    cache.as_ref(),
+                )
+            })
+            .collect();
+        for result in results {
+            summary.files += usize::from(result.read);
+            read_time += result.read_time;
+            parse_time += result.parse_time;
+            triage_time += result.triage_time;
+            match result.cache {
+                CacheUse::None => {}
+                CacheUse::Hit(key) => writes.kept.push(key),
+                CacheUse::Made(key, bytes) => writes.made.push((key, bytes)),
+            }
+            if let Some((stamp, blob)) = result.stamp {
+                writes.stamps.push((result.path, stamp, blob));
+            }
+            items.extend(result.loaded.items);
+            triage.extend(result.triage);
+            failures.extend(result.loaded.failures);
+            configs.extend(result.loaded.backlog_md_config.map(|c| *c));
+            team_dod.extend(result.loaded.team_dod.map(|d| *d));
         }
-        if let Some((stamp, blob)) = result.stamp {
-            writes.stamps.push((result.path, stamp, blob));
-        }
-        items.extend(result.loaded.items);
-        triage.extend(result.triage);
-        failures.extend(result.loaded.failures);
-        configs.extend(result.loaded.backlog_md_config.map(|c| *c));
-        team_dod.extend(result.loaded.team_dod.map(|d| *d));
     }
     if let Some(DodSetting::Inline(entries)) = &config.definition_of_done {
         team_dod.push(dod::inline(entries, &config.source_path));
