@@ -182,11 +182,11 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut team_dod = Vec::new();
     let mut writes = CacheWrites::default();
     let (mut read_time, mut parse_time, mut triage_time) = Default::default();
-    for first in (0..files.len()).step_by(LOAD_CHUNK) {
-        let chunk = first..files.len().min(first + LOAD_CHUNK);
-        let results: Vec<FileResult> = files[chunk.clone()]
+    let chunks = files.chunks(LOAD_CHUNK).zip(roles.chunks(LOAD_CHUNK));
+    for (first, (chunk_files, chunk_roles)) in (0..).step_by(LOAD_CHUNK).zip(chunks) {
+        let results: Vec<FileResult> = chunk_files
             .par_iter()
-            .zip(roles[chunk].par_iter())
+            .zip(chunk_roles.par_iter())
             .enumerate()
             .map(|(n, (file, role))| {
                 load_one(
