@@ -2,6 +2,8 @@
 //! through every parser and loader in every file role, then through the whole engine (every
 //! rule) and every output format, without a crash.
 
+mod common;
+
 use backlint::harness;
 use proptest::prelude::*;
 
@@ -174,4 +176,50 @@ fn the_fix_round_trip_edits_an_item_that_needs_a_spike() {
     assert_eq!(harness::fix_round_trip(item.as_bytes()), Ok(1));
     let clean = "---\nid: TASK-1\ntype: task\nstatus: todo\n---\n# Reword the footer\n";
     assert_eq!(harness::fix_round_trip(clean.as_bytes()), Ok(0));
+}
+
+/// Files are loaded a chunk at a time: across chunk boundaries (1,024 files), each item keeps
+/// its own file and each finding points into its item's file.
+#[test]
+fn a_backlog_of_several_load_chunks_keeps_every_item_with_its_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tasks = dir.path().join("backlog/tasks");
+    std::fs::create_dir_all(&tasks).unwrap_or_else(|e| panic!("{e}"));
+    let count = 2_100;
+    for n in 1..=count {
+        // Every third item stores passwords (a finding); the others are plain work.
+        let title = if n % 3 == 0 {
+            format!("Store user passwords for export {n}")
+        } else {
+            format!("Tidy the changelog wording {n}")
+        };
+        let text = format!("---\nid: TASK-{n}\ntitle: {title}\nstatus: To Do\n---\n\nBody {n}.\n");
+        std::fs::write(tasks.join(format!("task-{n}.md")), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let report = common::check_json(dir.path());
+    let items = report["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), count);
+    let mut file_of = std::collections::HashMap::new();
+    for item in &items {
+        let id = item["id"].as_str().unwrap_or_default();
+        let file = item["file"].as_str().unwrap_or_default();
+        let n = id.trim_start_matches("TASK-");
+        assert!(file.ends_with(&format!("task-{n}.md")), "{id} in {file}");
+        file_of.insert(id.to_string(), file.to_string());
+    }
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let about_items: Vec<_> = findings.iter().filter(|f| f["item"].is_string()).collect();
+    assert!(
+        about_items.len() >= count / 3,
+        "{} findings",
+        about_items.len()
+    );
+    for finding in about_items {
+        let id = finding["item"].as_str().unwrap_or_default();
+        assert_eq!(
+            finding["file"].as_str(),
+            file_of.get(id).map(String::as_str),
+            "{finding}"
+        );
+    }
 }
