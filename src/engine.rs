@@ -174,9 +174,18 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     // before the next is loaded, so the per-file results and the lists that gather them
     // never both hold the whole backlog.
     let mut summary = Summary::default();
-    // Sized for one item per file (the common layout), so that the list rarely grows.
-    let mut items = Vec::with_capacity(files.len());
-    let mut triage = Vec::with_capacity(files.len());
+    // Sized for one item per file that may hold items (the common layout); grown to an
+    // estimate of the whole backlog when the files hold more (see `reserve_estimated`).
+    let item_files: Vec<usize> = roles
+        .iter()
+        .scan(0, |seen, role| {
+            *seen += usize::from(*role != FileRole::Skip);
+            Some(*seen)
+        })
+        .collect();
+    let all_item_files = item_files.last().copied().unwrap_or(0);
+    let mut items = Vec::with_capacity(all_item_files);
+    let mut triage = Vec::with_capacity(all_item_files);
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
@@ -200,6 +209,13 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
                 )
             })
             .collect();
+        let incoming: usize = results.iter().map(|r| r.loaded.items.len()).sum();
+        let files_done = item_files
+            .get(first + chunk_files.len() - 1)
+            .copied()
+            .unwrap_or(all_item_files);
+        reserve_estimated(&mut items, incoming, files_done, all_item_files);
+        reserve_estimated(&mut triage, incoming, files_done, all_item_files);
         for result in results {
             summary.files += usize::from(result.read);
             read_time += result.read_time;
@@ -336,6 +352,20 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         category_ids: checklist.catalogue.ids(),
         timings,
     }
+}
+
+/// Makes room for `incoming` more entries in a list gathered file by file. When the list is
+/// full, it grows to the whole backlog's size estimated from the files so far (`files_done`
+/// of `all_files`), not by doubling: a backlog of 10,000 items would otherwise reserve room
+/// for 16,000.
+fn reserve_estimated<T>(list: &mut Vec<T>, incoming: usize, files_done: usize, all_files: usize) {
+    let needed = list.len() + incoming;
+    if needed <= list.capacity() {
+        return;
+    }
+    let estimate = needed.saturating_mul(all_files) / files_done.max(1);
+    let target = estimate.max(needed).saturating_add(estimate / 64);
+    list.reserve_exact(target - list.len());
 }
 
 fn load_one(
@@ -479,4 +509,31 @@ fn sort_findings(findings: &mut [Finding], sources: &SourceMap, backlog: &Backlo
             .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.message.cmp(&b.message))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reserve_estimated;
+
+    #[test]
+    fn lists_grow_to_the_estimated_backlog_not_by_doubling() {
+        // 100 files hold 200 items so far, of 1,000 files: room for about 2,000.
+        let mut list: Vec<u32> = Vec::with_capacity(180);
+        list.extend(0..150);
+        reserve_estimated(&mut list, 50, 100, 1_000);
+        assert!(
+            (2_000..2_100).contains(&list.capacity()),
+            "{}",
+            list.capacity()
+        );
+        // Enough room: nothing changes.
+        reserve_estimated(&mut list, 10, 110, 1_000);
+        assert!((2_000..2_100).contains(&list.capacity()));
+        // Never less than what is needed, even when the estimate is off.
+        let mut list: Vec<u32> = Vec::new();
+        reserve_estimated(&mut list, 70, 1_000, 10);
+        assert!(list.capacity() >= 70);
+        reserve_estimated(&mut list, 5, 0, 0);
+        assert!(list.capacity() >= 5);
+    }
 }
