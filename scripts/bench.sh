@@ -9,7 +9,8 @@
 # ratios to ripgrep's fast path (`rg --no-unicode -i -c -f patterns.txt`, the checklist's
 # keywords, over the same files):
 #   * the full check, JSON and human, cold (--no-cache) and warm (item cache filled);
-#   * peak RSS of each (GNU time);
+#   * peak RSS of each (GNU time), also with the allocator's huge pages off
+#     (MIMALLOC_ALLOW_THP=0: less memory, more time in page faults);
 #   * `check --staged` with one staged change, cold and warm, against `git status`;
 #   * `flow` and `report --evidence` over a generated history (scripts/gen_history.py: 5,000
 #     items, 10,000 commits), against `git log --first-parent --raw` of the same paths.
@@ -74,6 +75,10 @@ for N in "${SIZES[@]}"; do
     rss_json_cold=$(rss_mb "$BIN" check --format json --no-cache backlog)
     rss_json_warm=$(rss_mb "$BIN" check --format json backlog)
     rss_human=$(rss_mb "$BIN" check --no-cache backlog)
+    # The same without transparent huge pages for backlint's allocator (see the README).
+    small_json_cold=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --format json --no-cache backlog)
+    small_json_warm=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --format json backlog)
+    small_human=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --no-cache backlog)
 
     # One staged change: an item gains an authentication sentence.
     ITEM=$(git ls-files 'backlog/*.md' | grep -v -i spike | sed -n 1p)
@@ -86,12 +91,13 @@ for N in "${SIZES[@]}"; do
     cd "$ROOT"
 
     report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
-        "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" <<'PY'
+        "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" \
+        "$small_json_cold" "$small_json_warm" "$small_human" <<'PY'
 import sys
 n, mb = sys.argv[1], sys.argv[2]
 rg, jc, jw, hc, hw = map(float, sys.argv[3:8])
-rss_jc, rss_jw, rss_h = sys.argv[8:11]
 st, sc, sw = map(float, sys.argv[11:14])
+rss_jc, rss_jw, rss_h = (f"{big} MB ({small} MB)" for big, small in zip(sys.argv[8:11], sys.argv[14:17]))
 ms = lambda s: f"{s * 1000:.0f} ms"
 print(f"| {n} items ({mb} MB) | ripgrep fast path | {ms(rg)} | 1.00× | |")
 print(f"| | check, JSON, cold (`--no-cache`) | {ms(jc)} | {jc / rg:.2f}× | {rss_jc} MB |")
@@ -131,6 +137,6 @@ PY
 )")
 fi
 
-echo "| backlog | work | median | ratio | peak RSS |"
+echo "| backlog | work | median | ratio | peak RSS (with MIMALLOC_ALLOW_THP=0) |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${report[@]}"

@@ -121,26 +121,31 @@ struct Extras {
 }
 
 /// Runs the check over the files `prepare` lists, with what it gathers besides (the change,
-/// the cache, the baseline), compiling the checklist meanwhile on another thread.
+/// the cache, the baseline), compiling the checklist meanwhile on a worker thread.
 fn run(
     ws: &Workspace,
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    let ((rules, compiled_in), prepared) = std::thread::scope(|scope| {
-        let compiling = scope.spawn(|| {
+    // Both on the worker threads that load the files next: every thread that allocates
+    // costs the allocator its own memory (megabytes under transparent huge pages).
+    let mut compiled = None;
+    let prepared = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
             let started = std::time::Instant::now();
-            (rules_for(&ws.config), started.elapsed())
+            let rules =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rules_for(&ws.config)));
+            compiled = Some((rules, started.elapsed()));
         });
-        let prepared = prepare();
-        let rules = compiling.join().unwrap_or_else(|_| {
-            (
-                Err(AppError::Packs("compiling the rule packs failed".into())),
-                Default::default(),
-            )
-        });
-        (rules, prepared)
+        prepare()
     });
+    let (rules, compiled_in) = match compiled {
+        Some((Ok(rules), took)) => (rules, took),
+        _ => (
+            Err(AppError::Packs("compiling the rule packs failed".into())),
+            Default::default(),
+        ),
+    };
     let (checklist, severities) = rules?;
     let (extras, files) = prepared?;
     check_categories(&extras.filter.categories, &checklist)?;
@@ -393,12 +398,14 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             .as_ref()
             .or(tree_repo.as_ref())
             .and_then(|r| cache_file(r, options));
-        let (cache, files) = std::thread::scope(|scope| {
-            let opening = scope.spawn(|| {
+        let mut opened = None;
+        let (files, found_in) = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| {
                 let started = std::time::Instant::now();
-                let cache =
-                    cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)));
-                (cache, started.elapsed())
+                let cache = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)))
+                }));
+                opened = Some((cache, started.elapsed()));
             });
             let started = std::time::Instant::now();
             let files = match (&repo, options.staged) {
@@ -411,17 +418,19 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                 }
                 _ => discover_tree(&ws, &options.paths),
             };
-            let found_in = started.elapsed();
-            // A cache that cannot be opened is only a slower run.
-            let (cache, opened_in) = opening.join().unwrap_or((None, Default::default()));
-            extras
-                .prepared
-                .push(("open the item cache (meanwhile)".into(), opened_in));
-            extras
-                .prepared
-                .push(("discover (git index or walk)".into(), found_in));
-            (cache, files)
+            (files, started.elapsed())
         });
+        // A cache that cannot be opened is only a slower run.
+        let (cache, opened_in) = match opened {
+            Some((Ok(cache), took)) => (cache, took),
+            _ => (None, Default::default()),
+        };
+        extras
+            .prepared
+            .push(("open the item cache (meanwhile)".into(), opened_in));
+        extras
+            .prepared
+            .push(("discover (git index or walk)".into(), found_in));
         extras.cache = cache;
         Ok((extras, files?))
     })?;
