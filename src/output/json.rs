@@ -181,7 +181,7 @@ fn write_array<T: Serialize>(
 ) -> io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 256;
-    const WINDOW: usize = CHUNK * 8;
+    const WINDOW: usize = CHUNK * 4;
     out.write_all(b"[")?;
     for window in (0..len).step_by(WINDOW) {
         let chunks: Vec<io::Result<Vec<u8>>> = (window..len.min(window + WINDOW))
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn arrays_longer_than_a_window_are_written_whole_and_in_order() {
-        for n in [0, 1, 255, 256, 257, 2047, 2048, 2049, 4097, 10_000] {
+        for n in [0, 1, 255, 256, 257, 1023, 1024, 1025, 2049, 10_000] {
             let values: Vec<(usize, String)> = (0..n).map(|i| (i, format!("v{i}"))).collect();
             let mut out = Vec::new();
             write_array(&mut out, values.len(), |i| &values[i]).unwrap_or_else(|e| panic!("{e}"));

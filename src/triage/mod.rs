@@ -49,9 +49,9 @@ pub struct ItemTriage {
     /// Categories the item's `triage:` override switched off.
     pub overridden: Vec<usize>,
     pub deferred_security: Vec<Evidence>,
-    pub attacker_story: Option<Evidence>,
+    pub attacker_story: Option<Box<Evidence>>,
     /// For items labelled non-functional: the first measurable criterion, if any.
-    pub measurable: Option<Evidence>,
+    pub measurable: Option<Box<Evidence>>,
     /// Index (into `item.dod`) of the item's own residual-risk acceptance entry.
     pub dod_risk_entry: Option<usize>,
 }
@@ -139,7 +139,7 @@ impl Checklist {
         scores.sort_by_key(|s| s.category);
         let mut out = ItemTriage {
             deferred_security: scan.deferred_security,
-            attacker_story: scan.attacker_story,
+            attacker_story: scan.attacker_story.map(Box::new),
             ..ItemTriage::default()
         };
         let answers = item.triage_override.as_ref();
@@ -187,7 +187,7 @@ impl Checklist {
             }
         }
         if item.is_labelled("non-functional") || item.is_labelled("nfr") {
-            out.measurable = self.detectors.find_measurable(item, index);
+            out.measurable = self.detectors.find_measurable(item, index).map(Box::new);
         }
         out.dod_risk_entry = item
             .dod
