@@ -356,15 +356,18 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
 
 /// Makes room for `incoming` more entries in a list gathered file by file. When the list is
 /// full, it grows to the whole backlog's size estimated from the files so far (`files_done`
-/// of `all_files`), not by doubling: a backlog of 10,000 items would otherwise reserve room
-/// for 16,000.
+/// of `all_files`) rather than by doubling — a backlog of 10,000 items in 8,000 files would
+/// otherwise reserve room for 16,000 — but never to more than twice what is needed: a first
+/// file with thousands of items says nothing about the rest.
 fn reserve_estimated<T>(list: &mut Vec<T>, incoming: usize, files_done: usize, all_files: usize) {
-    let needed = list.len() + incoming;
+    let needed = list.len().saturating_add(incoming);
     if needed <= list.capacity() {
         return;
     }
     let estimate = needed.saturating_mul(all_files) / files_done.max(1);
-    let target = estimate.max(needed).saturating_add(estimate / 64);
+    let target = estimate
+        .saturating_add(estimate / 64)
+        .clamp(needed, needed.saturating_mul(2));
     list.reserve_exact(target - list.len());
 }
 
@@ -517,18 +520,27 @@ mod tests {
 
     #[test]
     fn lists_grow_to_the_estimated_backlog_not_by_doubling() {
-        // 100 files hold 200 items so far, of 1,000 files: room for about 2,000.
-        let mut list: Vec<u32> = Vec::with_capacity(180);
-        list.extend(0..150);
-        reserve_estimated(&mut list, 50, 100, 1_000);
+        // 900 of 1,000 files hold 1,100 items: room for about 1,222 (and a little slack).
+        let mut list: Vec<u32> = Vec::with_capacity(1_000);
+        list.extend(0..1_000);
+        reserve_estimated(&mut list, 100, 900, 1_000);
         assert!(
-            (2_000..2_100).contains(&list.capacity()),
+            (1_222..1_260).contains(&list.capacity()),
             "{}",
             list.capacity()
         );
         // Enough room: nothing changes.
-        reserve_estimated(&mut list, 10, 110, 1_000);
-        assert!((2_000..2_100).contains(&list.capacity()));
+        let before = list.capacity();
+        reserve_estimated(&mut list, 10, 910, 1_000);
+        assert_eq!(list.capacity(), before);
+        // One file of 5,000 items first of 10,000 files: twice what is needed, not 50 million.
+        let mut list: Vec<u32> = Vec::new();
+        reserve_estimated(&mut list, 5_000, 1, 10_000);
+        assert!(
+            (5_000..=10_000).contains(&list.capacity()),
+            "{}",
+            list.capacity()
+        );
         // Never less than what is needed, even when the estimate is off.
         let mut list: Vec<u32> = Vec::new();
         reserve_estimated(&mut list, 70, 1_000, 10);

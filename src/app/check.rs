@@ -127,8 +127,9 @@ fn run(
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    // Both on the worker threads that load the files next: every thread that allocates
-    // costs the allocator its own memory (megabytes under transparent huge pages).
+    // The compile runs on one of the worker threads that load the files next, not on a
+    // thread of its own: every thread that allocates costs the allocator its own memory
+    // (megabytes under transparent huge pages). The same goes for opening the item cache.
     let mut compiled = None;
     let prepared = rayon::in_place_scope(|scope| {
         scope.spawn(|_| {
