@@ -176,14 +176,9 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut summary = Summary::default();
     // Sized for one item per file that may hold items (the common layout); grown to an
     // estimate of the whole backlog when the files hold more (see `reserve_estimated`).
-    let item_files: Vec<usize> = roles
-        .iter()
-        .scan(0, |seen, role| {
-            *seen += usize::from(*role != FileRole::Skip);
-            Some(*seen)
-        })
-        .collect();
-    let all_item_files = item_files.last().copied().unwrap_or(0);
+    let holds_items = |roles: &[FileRole]| roles.iter().filter(|r| **r != FileRole::Skip).count();
+    let all_item_files = holds_items(&roles);
+    let mut item_files_done = 0;
     let mut items = Vec::with_capacity(all_item_files);
     let mut triage = Vec::with_capacity(all_item_files);
     let mut failures = Vec::new();
@@ -210,12 +205,9 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             })
             .collect();
         let incoming: usize = results.iter().map(|r| r.loaded.items.len()).sum();
-        let files_done = item_files
-            .get(first + chunk_files.len() - 1)
-            .copied()
-            .unwrap_or(all_item_files);
-        reserve_estimated(&mut items, incoming, files_done, all_item_files);
-        reserve_estimated(&mut triage, incoming, files_done, all_item_files);
+        item_files_done += holds_items(chunk_roles);
+        reserve_estimated(&mut items, incoming, item_files_done, all_item_files);
+        reserve_estimated(&mut triage, incoming, item_files_done, all_item_files);
         for result in results {
             summary.files += usize::from(result.read);
             read_time += result.read_time;
