@@ -120,6 +120,27 @@ struct Extras {
     prepared: Vec<(String, std::time::Duration)>,
 }
 
+/// Runs `task` on one of rayon's worker threads — those that load the files next, not a thread
+/// of its own: every thread that allocates costs the allocator its own memory (megabytes under
+/// transparent huge pages) — while `here` runs on this thread. Returns what `task` gave and
+/// how long it took (`None` if it panicked), and what `here` gave.
+fn meanwhile<T: Send, R>(
+    task: impl FnOnce() -> T + Send,
+    here: impl FnOnce() -> R,
+) -> (Option<(T, std::time::Duration)>, R) {
+    let mut done = None;
+    let result = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            let started = std::time::Instant::now();
+            done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task))
+                .ok()
+                .map(|value| (value, started.elapsed()));
+        });
+        here()
+    });
+    (done, result)
+}
+
 /// Runs the check over the files `prepare` lists, with what it gathers besides (the change,
 /// the cache, the baseline), compiling the checklist meanwhile on a worker thread.
 fn run(
@@ -127,26 +148,13 @@ fn run(
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    // The compile runs on one of the worker threads that load the files next, not on a
-    // thread of its own: every thread that allocates costs the allocator its own memory
-    // (megabytes under transparent huge pages). The same goes for opening the item cache.
-    let mut compiled = None;
-    let prepared = rayon::in_place_scope(|scope| {
-        scope.spawn(|_| {
-            let started = std::time::Instant::now();
-            let rules =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rules_for(&ws.config)));
-            compiled = Some((rules, started.elapsed()));
-        });
-        prepare()
-    });
-    let (rules, compiled_in) = match compiled {
-        Some((Ok(rules), took)) => (rules, took),
-        _ => (
+    let (compiled, prepared) = meanwhile(|| rules_for(&ws.config), prepare);
+    let (rules, compiled_in) = compiled.unwrap_or_else(|| {
+        (
             Err(AppError::Packs("compiling the rule packs failed".into())),
             Default::default(),
-        ),
-    };
+        )
+    });
     let (checklist, severities) = rules?;
     let (extras, files) = prepared?;
     check_categories(&extras.filter.categories, &checklist)?;
@@ -389,7 +397,7 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                 .push(("the change (git diff)".into(), started.elapsed()));
         }
         // The item cache lives in the repository's git directory; outside git there is none.
-        // It is read and indexed on another thread while the files are listed.
+        // It is read and indexed on a worker thread while the files are listed.
         let tree_repo = match &repo {
             Some(_) => None,
             None if options.no_cache => None,
@@ -399,15 +407,9 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             .as_ref()
             .or(tree_repo.as_ref())
             .and_then(|r| cache_file(r, options));
-        let mut opened = None;
-        let (files, found_in) = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                let started = std::time::Instant::now();
-                let cache = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)))
-                }));
-                opened = Some((cache, started.elapsed()));
-            });
+        let opening =
+            || cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)));
+        let (opened, (files, found_in)) = meanwhile(opening, || {
             let started = std::time::Instant::now();
             let files = match (&repo, options.staged) {
                 (Some(repo), true) => {
@@ -422,10 +424,7 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             (files, started.elapsed())
         });
         // A cache that cannot be opened is only a slower run.
-        let (cache, opened_in) = match opened {
-            Some((Ok(cache), took)) => (cache, took),
-            _ => (None, Default::default()),
-        };
+        let (cache, opened_in) = opened.unwrap_or_default();
         extras
             .prepared
             .push(("open the item cache (meanwhile)".into(), opened_in));
