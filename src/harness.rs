@@ -218,24 +218,35 @@ pub fn check_in_memory(bytes: &[u8]) -> Result<CheckOutcome, String> {
 /// The human report's fast drawer draws exactly what miette's own handler draws.
 fn same_human_drawing(outcome: &CheckOutcome) -> Result<(), String> {
     for (color, width) in [(false, 100), (true, 60)] {
-        let drawn = |miette_only: bool| {
-            let mut sink = Vec::new();
-            let style = output::human::HumanStyle {
-                color,
-                width,
-                miette_only,
-            };
-            output::human::write(&mut sink, outcome, &FsReader, style)
-                .map(|()| sink)
-                .map_err(|e| format!("human: {e}"))
-        };
-        if drawn(false)? != drawn(true)? {
+        let (fast, reference) = human_drawings(outcome, color, width)?;
+        if fast != reference {
             return Err(format!(
                 "the human report (colour {color}, width {width}) is not drawn as miette draws it"
             ));
         }
     }
     Ok(())
+}
+
+/// The human report of `outcome` drawn twice: by backlint's drawer, then by miette's own
+/// handler alone.
+pub fn human_drawings(
+    outcome: &CheckOutcome,
+    color: bool,
+    width: usize,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let drawn = |miette_only: bool| {
+        let mut sink = Vec::new();
+        let style = output::human::HumanStyle {
+            color,
+            width,
+            miette_only,
+        };
+        output::human::write(&mut sink, outcome, &FsReader, style)
+            .map(|()| sink)
+            .map_err(|e| format!("human: {e}"))
+    };
+    Ok((drawn(false)?, drawn(true)?))
 }
 
 /// `--fix` on an arbitrary item: the item is written to a scratch repository, checked, fixed

@@ -6,37 +6,16 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use backlint::app::Workspace;
-use backlint::app::check::check_tree;
-use backlint::outcome::CheckOutcome;
-use backlint::output::human::{self, HumanStyle};
-use backlint::source::FsReader;
-
-fn outcome_of(dir: &Path) -> CheckOutcome {
-    let ws = Workspace::open(&[dir.to_path_buf()], None)
-        .unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
-    check_tree(&ws, &[dir.to_path_buf()])
-        .unwrap_or_else(|e| panic!("cannot check {}: {e}", dir.display()))
-        .0
-}
-
-fn drawn(outcome: &CheckOutcome, color: bool, width: usize, miette_only: bool) -> String {
-    let mut out = Vec::new();
-    let style = HumanStyle {
-        color,
-        width,
-        miette_only,
-    };
-    human::write(&mut out, outcome, &FsReader, style).unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
-}
+use backlint::harness;
 
 /// Compares the two drawings of `dir`'s report; returns how many findings it has.
 fn same_both_ways(dir: &Path) -> usize {
-    let outcome = outcome_of(dir);
+    let outcome = common::outcome_of(dir);
     for (color, width) in [(false, 100), (true, 100), (false, 52)] {
-        let fast = drawn(&outcome, color, width, false);
-        let reference = drawn(&outcome, color, width, true);
+        let (fast, reference) =
+            harness::human_drawings(&outcome, color, width).unwrap_or_else(|e| panic!("{e}"));
+        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"));
+        let (fast, reference) = (text(fast), text(reference));
         if fast != reference {
             let first = fast
                 .lines()

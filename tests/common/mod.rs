@@ -7,20 +7,26 @@ use std::path::{Path, PathBuf};
 
 use backlint::app::Workspace;
 use backlint::app::check::check_tree;
+use backlint::outcome::CheckOutcome;
 
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Checks `dir` (relative to the crate) and returns the JSON report.
-pub fn check_json(dir: &Path) -> serde_json::Value {
+/// Checks `dir` (relative to the crate, or absolute) and returns the outcome.
+pub fn outcome_of(dir: &Path) -> CheckOutcome {
     let path = manifest_dir().join(dir);
     let ws = Workspace::open(std::slice::from_ref(&path), None)
         .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    let (outcome, _) = check_tree(&ws, std::slice::from_ref(&path))
-        .unwrap_or_else(|e| panic!("cannot check {}: {e}", path.display()));
-    let report = backlint::output::json::report(&outcome);
-    serde_json::to_value(&report).unwrap_or_else(|e| panic!("{e}"))
+    check_tree(&ws, std::slice::from_ref(&path))
+        .unwrap_or_else(|e| panic!("cannot check {}: {e}", path.display()))
+        .0
+}
+
+/// Checks `dir` (relative to the crate, or absolute) and returns the JSON report.
+pub fn check_json(dir: &Path) -> serde_json::Value {
+    let outcome = outcome_of(dir);
+    serde_json::to_value(backlint::output::json::report(&outcome)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The findings of one rule, without fields that depend on the machine.
