@@ -1,6 +1,7 @@
 //! `--format human`: compiler-style diagnostics as miette draws them (the file, the exact span,
-//! the rule id, a help line; drawn by [`super::graphical`]), then a summary line. Snippets are read again from their source
-//! and every character that could drive the terminal is neutralised first.
+//! the rule id, a help line; drawn by [`super::graphical`]), then a summary line. Snippets are
+//! read again from their source and every character that could drive the terminal is
+//! neutralised first.
 
 use std::collections::HashMap;
 use std::io::{self, Write};

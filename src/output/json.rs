@@ -185,9 +185,8 @@ fn write_array<T: Serialize>(
     out.write_all(b"[")?;
     for window in (0..len).step_by(WINDOW) {
         let chunks: Vec<io::Result<Vec<u8>>> = (window..len.min(window + WINDOW))
-            .step_by(CHUNK)
-            .collect::<Vec<usize>>()
             .into_par_iter()
+            .step_by(CHUNK)
             .map(|chunk| {
                 let mut buf = Vec::with_capacity(CHUNK * 256);
                 for n in chunk..len.min(chunk + CHUNK) {
