@@ -91,27 +91,34 @@ fn exit_codes() {
         .stderr(predicate::str::contains("unknown format `xml`"));
 }
 
-#[test]
-fn invalid_configuration_is_reported_at_once_and_exits_2() {
+/// Runs `backlint check --color never` (with `COLUMNS` set to `columns`, if given) in a folder
+/// with one item and the configuration `yaml`, which must fail; returns what it says.
+fn configuration_problems(yaml: &str, columns: Option<&str>) -> String {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        dir.path().join("backlint.yaml"),
-        "extend: [builtin:web-app]\nrules:\n  triage/mising-spike: error\ncategories:\n  money:\n    detectors:\n      - phrases: ['card (']\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("backlint.yaml"), yaml).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(
         dir.path().join("S-1.md"),
         "---\nid: S-1\ntitle: x\nstatus: todo\n---\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let output = Cmd::cargo_bin("backlint")
-        .unwrap_or_else(|e| panic!("{e}"))
+    let mut command = backlint();
+    command
         .current_dir(dir.path())
-        .args(["check", "--color", "never"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .args(["check", "--color", "never"]);
+    if let Some(columns) = columns {
+        command.env("COLUMNS", columns);
+    }
+    let output = command.output().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn invalid_configuration_is_reported_at_once_and_exits_2() {
+    let err = configuration_problems(
+        "extend: [builtin:web-app]\nrules:\n  triage/mising-spike: error\ncategories:\n  money:\n    detectors:\n      - phrases: ['card (']\n",
+        None,
+    );
     assert!(
         err.contains("backlint.yaml:1:1: unknown key `extend`"),
         "{err}"
@@ -132,20 +139,7 @@ fn invalid_configuration_is_reported_at_once_and_exits_2() {
 /// wider, and the long list of known keys goes on over indented lines.
 #[test]
 fn configuration_problems_are_wrapped_to_the_terminal() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        dir.path().join("backlint.yaml"),
-        "unknown_key_that_is_rather_long_indeed: 1\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let output = backlint()
-        .current_dir(dir.path())
-        .env("COLUMNS", "60")
-        .args(["check", "--color", "never"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(output.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&output.stderr);
+    let err = configuration_problems("unknown_key_that_is_rather_long_indeed: 1\n", Some("60"));
     for line in err.lines().filter(|l| !l.starts_with("backlint:")) {
         assert!(
             line.chars().count() <= 60,
