@@ -11,7 +11,9 @@
 #   * the full check, JSON and human, cold (--no-cache) and warm (item cache filled);
 #   * peak RSS of each (GNU time), also with the allocator's huge pages off
 #     (MIMALLOC_ALLOW_THP=0: less memory, more time in page faults);
-#   * `check --staged` with one staged change, cold and warm, against `git status`;
+#   * `check --staged` with one staged change, cold and warm, against `git status`; and with a
+#     new change staged before each run (a commit's usual case: the hook parses and triages
+#     that item and writes the cache), against `git status` after the same `git add`;
 #   * `flow` and `report --evidence` over a generated history (scripts/gen_history.py: 5,000
 #     items, 10,000 commits), against `git log --first-parent --raw` of the same paths.
 # Needs hyperfine, ripgrep and GNU time (Debian: apt-get install hyperfine ripgrep time).
@@ -87,17 +89,22 @@ for N in "${SIZES[@]}"; do
     "$BIN" check --staged >/dev/null 2>&1 || true   # the hook's cache is warm for everything else
     measure "git status" "$BIN check --staged --no-cache" "$BIN check --staged"
     read -r status staged_cold staged_warm <<<"$(medians)"
+    hyperfine --shell=none --ignore-failure --warmup 2 --runs "$RUNS" --export-json "$OUT/last.json" \
+        --prepare "sh -c 'date +%N >>\"$ITEM\" && git add \"$ITEM\"'" \
+        "git status" "$BIN check --staged" >/dev/null 2>&1
+    read -r status_new staged_new <<<"$(medians)"
     git reset -q && git checkout -q -- .
     cd "$ROOT"
 
     report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
         "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" \
-        "$small_json_cold" "$small_json_warm" "$small_human" <<'PY'
+        "$small_json_cold" "$small_json_warm" "$small_human" "$status_new" "$staged_new" <<'PY'
 import sys
 n, mb = sys.argv[1], sys.argv[2]
 rg, jc, jw, hc, hw = map(float, sys.argv[3:8])
 st, sc, sw = map(float, sys.argv[11:14])
 rss_jc, rss_jw, rss_h = (f"{big} MB ({small} MB)" for big, small in zip(sys.argv[8:11], sys.argv[14:17]))
+sn, nw = map(float, sys.argv[17:19])
 ms = lambda s: f"{s * 1000:.0f} ms"
 print(f"| {n} items ({mb} MB) | ripgrep fast path | {ms(rg)} | 1.00× | |")
 print(f"| | check, JSON, cold (`--no-cache`) | {ms(jc)} | {jc / rg:.2f}× | {rss_jc} |")
@@ -107,6 +114,8 @@ print(f"| | check, human, warm cache | {ms(hw)} | {hw / rg:.2f}× | |")
 print(f"| | `git status` | {ms(st)} | (reference) | |")
 print(f"| | `check --staged`, one change, cold | {ms(sc)} | {sc / st:.1f}× git status | |")
 print(f"| | `check --staged`, one change, warm | {ms(sw)} | {sw / st:.1f}× git status | |")
+print(f"| | `git status` after `git add` | {ms(sn)} | (reference) | |")
+print(f"| | `check --staged`, a new change each run | {ms(nw)} | {nw / sn:.1f}× git status | |")
 PY
 )")
 done

@@ -84,6 +84,8 @@ struct FileResult {
     /// The file's path, when a stamp is recorded for it.
     path: String,
     cache: CacheUse,
+    /// A cache hit found by reading the file (its stamp or blob id was not known).
+    read_to_identify: bool,
     /// A working-tree file's stamp and blob id, to record for the next run.
     stamp: Option<(cache::FileStamp, [u8; 20])>,
     /// Time spent reading, parsing and triaging it.
@@ -210,6 +212,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         reserve_estimated(&mut triage, incoming, item_files_done, all_item_files);
         for result in results {
             summary.files += usize::from(result.read);
+            timings.cache_hits_read += usize::from(result.read_to_identify);
             read_time += result.read_time;
             parse_time += result.parse_time;
             triage_time += result.triage_time;
@@ -386,7 +389,16 @@ fn load_one(
         let (cache, stamp) = (cache?, stamp.as_ref()?);
         cache.known_blob(&file.path, stamp)
     });
-    let recorded = |blob: Option<[u8; 20]>| stamp.zip(blob);
+    // A file this run did not stat (read by its blob id from git's index: a hook's run) keeps
+    // the stamp an earlier working-tree check recorded for its path, so that the next one
+    // does not read and hash every file again. A stale stamp only fails to match.
+    let carried = match (cache, &file.origin) {
+        (Some(cache), origin) if !matches!(origin, Origin::Disk(_)) => {
+            cache.recorded_stamp(&file.path)
+        }
+        _ => None,
+    };
+    let recorded = |blob: Option<[u8; 20]>| stamp.zip(blob).or(carried);
     let known = blob.map(|blob| cache::key(&blob, &file.path, role));
     let from_cache = |key: Option<CacheKey>, blob: Option<[u8; 20]>, started: Instant| {
         let (cache, key) = (cache?, key?);
@@ -433,7 +445,10 @@ fn load_one(
     // may still be cached.
     if known.is_none() {
         if let Some(hit) = from_cache(key, blob, started) {
-            return hit;
+            return FileResult {
+                read_to_identify: true,
+                ..hit
+            };
         }
     }
     let read_time = started.elapsed();
@@ -467,6 +482,7 @@ fn load_one(
         read_time,
         parse_time,
         triage_time,
+        ..FileResult::default()
     }
 }
 

@@ -31,6 +31,8 @@ pub struct CheckOutcome {
 pub struct Timings {
     pub phases: Vec<(String, Duration)>,
     pub cache_hits: usize,
+    /// Of the hits: files read (and hashed) to learn their content, their stamp unknown.
+    pub cache_hits_read: usize,
     pub cache_misses: usize,
     /// What the item cache did that a user may want to know (`--verbose`).
     pub notes: Vec<String>,

@@ -221,3 +221,55 @@ fn real_backlogs_give_the_same_report_with_and_without_the_cache() {
         }
     }
 }
+
+/// The `--timings` line of the item cache: (files from the cache, of them read to learn their
+/// content, files parsed).
+fn cache_use(dir: &Path, args: &[&str]) -> (usize, usize, usize) {
+    let mut with_timings = args.to_vec();
+    with_timings.push("--timings");
+    let (_, _, timings) = check(dir, &with_timings);
+    let line = timings
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("item cache: "))
+        .unwrap_or_else(|| panic!("--timings reports no item cache line:\n{timings}"));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match numbers[..] {
+        [hits, read, parsed] => (hits, read, parsed),
+        _ => panic!("unexpected item cache line: {line}"),
+    }
+}
+
+#[test]
+fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    // Stamps are recorded only for files not changed within the last two seconds (a change in
+    // the same clock tick could keep its stamp).
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let (_, read, parsed) = cache_use(dir, &[]);
+    assert!(
+        parsed > 20 && read == 0,
+        "cold: {read} read, {parsed} parsed"
+    );
+    // Warm: every file known by its stamp, none read.
+    let (hits, read, parsed) = cache_use(dir, &[]);
+    assert_eq!((read, parsed), (0, 0), "warm, {hits} hits");
+    // A commit: the hook reads the index, not the working tree, and parses the new story.
+    std::fs::write(
+        dir.join("webshop/backlog/tasks/task-92 - Export.md"),
+        "---\nid: task-92\ntitle: Export the customers' addresses to the partner's server\nstatus: To Do\n---\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    git(dir, &["add", "-A"]);
+    let (_, _, parsed) = cache_use(dir, &["--staged"]);
+    assert_eq!(parsed, 1, "the hook parses the staged story");
+    // The working-tree check after it still knows every other file by its stamp: only the new
+    // story (too recent to have one) is read, and it is not parsed again.
+    let (hits, read, parsed) = cache_use(dir, &[]);
+    assert_eq!((read, parsed), (1, 0), "after the hook, {hits} hits");
+    assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
+}

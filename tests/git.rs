@@ -565,7 +565,7 @@ fn timings_name_every_phase_and_the_hook_reads_cached_files_from_the_index() {
         "backlog (index, links)",
         "rules",
         "render",
-        "item cache: 5 files from the cache, 0 parsed",
+        "item cache: 5 files from the cache (0 read to learn their content), 0 parsed",
     ] {
         assert!(timings.contains(phase), "no `{phase}` in:\n{timings}");
     }

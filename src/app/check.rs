@@ -497,8 +497,8 @@ fn write_timings(
         }
         writeln!(
             err,
-            "  item cache: {} files from the cache, {} parsed",
-            timings.cache_hits, timings.cache_misses
+            "  item cache: {} files from the cache ({} read to learn their content), {} parsed",
+            timings.cache_hits, timings.cache_hits_read, timings.cache_misses
         )?;
     }
     Ok(())

@@ -1,5 +1,6 @@
-//! Atomic file writes: a temporary file in the target's folder, synced, then renamed into
-//! place, so that a reader never sees half a file.
+//! Atomic file writes: a temporary file in the target's folder, synced (unless the file only
+//! saves work and checks itself), then renamed into place, so that a reader never sees half a
+//! file.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -9,6 +10,15 @@ use std::path::Path;
 /// one gets the usual `rw-r--r--`.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let file = stage_file(path, bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Like [`write_file_atomically`], without waiting for the disk: for a file whose loss costs
+/// only time and whose reader notices damage (the item cache, which holds a checksum), where
+/// a sync would be felt on every run (a pre-commit hook's).
+pub fn write_file_atomically_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let file = unsynced_file(path, bytes)?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -23,6 +33,13 @@ pub fn create_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// A synced temporary file next to `path` holding `bytes`, to be renamed into place.
 pub fn stage_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let file = unsynced_file(path, bytes)?;
+    file.as_file().sync_all()?;
+    Ok(file)
+}
+
+/// A temporary file next to `path` holding `bytes`, with `path`'s permissions if it exists.
+fn unsynced_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -36,7 +53,6 @@ pub fn stage_file(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFi
     if let Some(permissions) = permissions {
         file.as_file().set_permissions(permissions)?;
     }
-    file.as_file().sync_all()?;
     Ok(file)
 }
 
