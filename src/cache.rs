@@ -9,8 +9,11 @@
 //! leave a whole file and the last one wins; a reader never sees half a file. It is not synced
 //! to disk (a hook would wait for that on every commit): the header holds a checksum of the
 //! rest, so a file that a crash left torn or zeroed, or that was damaged since, is noticed and
-//! rebuilt. The file holds only the entries of the last run (bounded by the backlog's size)
-//! and is not written past [`MAX_BYTES`]. The cache never changes a result: an entry is the
+//! rebuilt. Each write keeps what the run used or made, and what it did not use but one of the
+//! last [`KEEP_WRITES`] writes did (another folder's files, a file's earlier content): checks of
+//! one folder and of the whole repository, or a hook and a working-tree check, do not undo
+//! each other's work, and what no run uses any more leaves. It is not written past
+//! [`MAX_BYTES`]. The cache never changes a result: an entry is the
 //! exact output of loading and triaging the same bytes at the same path in the same role under
 //! the same configuration, and every byte of it is checked when read.
 
@@ -28,7 +31,9 @@ use crate::triage::ItemTriage;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
+/// An entry or stamp no run used is dropped after this many writes.
+pub const KEEP_WRITES: u32 = 16;
 /// Magic, format, fingerprint and the checksum of what follows.
 const HEADER_BYTES: usize = 8 + 4 + 16 + 16;
 /// A cache file is never written larger than this.
@@ -146,6 +151,14 @@ pub fn stamp(path: &Path) -> Option<FileStamp> {
 /// file changed again within the same clock tick would keep its stamp (racily clean).
 const RACY_SECONDS: i64 = 2;
 
+/// A working-tree file's stamp and blob id, and the last write that used them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Recorded {
+    stamp: FileStamp,
+    blob: [u8; 20],
+    used: u32,
+}
+
 /// What is cached of one file.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CachedFile {
@@ -193,9 +206,13 @@ pub struct ItemCache {
     file: PathBuf,
     fingerprint: [u8; 16],
     data: Vec<u8>,
-    index: HashMap<CacheKey, Range<usize>>,
-    /// Working-tree files by path: their stamp and blob id when last read.
-    stamps: HashMap<String, (FileStamp, [u8; 20])>,
+    /// How many times the file was written (wrapping): entries and stamps record the last
+    /// write that used them.
+    generation: u32,
+    index: HashMap<CacheKey, (Range<usize>, u32)>,
+    /// Working-tree files by path: their stamp and blob id when last read, and the last
+    /// write that used them.
+    stamps: HashMap<String, Recorded>,
     /// Why the file on disk was not used, if it was not (for `--verbose`).
     pub note: Option<String>,
 }
@@ -222,9 +239,10 @@ impl ItemCache {
             }
         };
         match parse_index(&data, &fingerprint) {
-            Ok((index, stamps)) => {
-                cache.index = index;
-                cache.stamps = stamps;
+            Ok(parsed) => {
+                cache.generation = parsed.generation;
+                cache.index = parsed.index;
+                cache.stamps = parsed.stamps;
                 cache.data = data;
             }
             Err(why) => cache.note = Some(format!("the cache is {why}; it is rebuilt")),
@@ -234,7 +252,9 @@ impl ItemCache {
 
     /// The encoded entry of `key`, if the cache has one.
     pub fn get(&self, key: &CacheKey) -> Option<&[u8]> {
-        self.index.get(key).and_then(|r| self.data.get(r.clone()))
+        self.index
+            .get(key)
+            .and_then(|(range, _)| self.data.get(range.clone()))
     }
 
     pub fn len(&self) -> usize {
@@ -245,10 +265,7 @@ impl ItemCache {
     /// consumes it: its bytes are not needed after loading). Returns a note when the file
     /// could not be written (the cache only saves work: that is not an error).
     pub fn update(self, writes: &CacheWrites) -> Option<String> {
-        if writes.made.is_empty()
-            && writes.kept.len() == self.len()
-            && !self.stamps_changed(&writes.stamps)
-        {
+        if writes.made.is_empty() && !self.stamps_changed(&writes.stamps) {
             return None;
         }
         self.save(&writes.kept, &writes.made, &writes.stamps)
@@ -256,25 +273,32 @@ impl ItemCache {
             .map(|e| format!("the item cache was not written: {e}"))
     }
 
-    /// Whether `stamps` differ from the recorded ones (so the file must be written again).
+    /// Whether some of `stamps` are not the recorded ones (so the file must be written again).
     pub fn stamps_changed(&self, stamps: &[(String, FileStamp, [u8; 20])]) -> bool {
-        stamps.len() != self.stamps.len()
-            || stamps
-                .iter()
-                .any(|(path, stamp, blob)| self.stamps.get(path) != Some(&(*stamp, *blob)))
+        stamps.iter().any(|(path, stamp, blob)| {
+            self.stamps
+                .get(path)
+                .is_none_or(|r| (&r.stamp, &r.blob) != (stamp, blob))
+        })
     }
 
     /// The blob id of the working-tree file at `path` when its stamp is the recorded one.
     pub fn known_blob(&self, path: &str, stamp: &FileStamp) -> Option<[u8; 20]> {
         self.stamps
             .get(path)
-            .filter(|(recorded, _)| recorded == stamp)
-            .map(|(_, blob)| *blob)
+            .filter(|r| r.stamp == *stamp)
+            .map(|r| r.blob)
     }
 
     /// The stamp and blob id recorded for the working-tree file at `path`, if any.
     pub fn recorded_stamp(&self, path: &str) -> Option<(FileStamp, [u8; 20])> {
-        self.stamps.get(path).copied()
+        self.stamps.get(path).map(|r| (r.stamp, r.blob))
+    }
+
+    /// Whether write `generation` still keeps what write `used` last used: it survives
+    /// [`KEEP_WRITES`] writes that do not use it.
+    fn still_kept(generation: u32, used: u32) -> bool {
+        generation.wrapping_sub(used) <= KEEP_WRITES
     }
 
     pub fn is_empty(&self) -> bool {
@@ -282,23 +306,34 @@ impl ItemCache {
     }
 
     /// Writes the cache for the next run: the entries this run used (`kept`, from this cache)
-    /// and the ones it made (`made`), and the working-tree files' stamps. Atomic; skipped when
-    /// larger than [`MAX_BYTES`].
+    /// and the ones it made (`made`), and the working-tree files' stamps it recorded — with
+    /// those of this cache it did not use that one of the last [`KEEP_WRITES`] writes used.
+    /// Atomic; skipped when larger than [`MAX_BYTES`].
     pub fn save(
         &self,
         kept: &[CacheKey],
         made: &[(CacheKey, Vec<u8>)],
         stamps: &[(String, FileStamp, [u8; 20])],
     ) -> std::io::Result<bool> {
-        let mut entries: Vec<(CacheKey, &[u8])> = kept
+        let generation = self.generation.wrapping_add(1);
+        let used: std::collections::HashSet<&CacheKey> =
+            kept.iter().chain(made.iter().map(|(k, _)| k)).collect();
+        let earlier = self
+            .index
             .iter()
-            .filter_map(|k| self.get(k).map(|bytes| (*k, bytes)))
-            .chain(made.iter().map(|(k, b)| (*k, b.as_slice())))
+            .filter(|(key, (_, last))| !used.contains(key) && Self::still_kept(generation, *last));
+        let mut entries: Vec<(CacheKey, &[u8], u32)> = kept
+            .iter()
+            .filter_map(|k| self.get(k).map(|bytes| (*k, bytes, generation)))
+            .chain(made.iter().map(|(k, b)| (*k, b.as_slice(), generation)))
+            .chain(earlier.filter_map(|(key, (range, last))| {
+                Some((*key, self.data.get(range.clone())?, *last))
+            }))
             .collect();
-        entries.sort_by_key(|(k, _)| *k);
-        entries.dedup_by_key(|(k, _)| *k);
+        entries.sort_by_key(|(k, _, _)| *k);
+        entries.dedup_by_key(|(k, _, _)| *k);
         let size: usize =
-            HEADER_BYTES + 4 + entries.iter().map(|(_, b)| 20 + b.len()).sum::<usize>();
+            HEADER_BYTES + 8 + entries.iter().map(|(_, b, _)| 24 + b.len()).sum::<usize>();
         if size > MAX_BYTES {
             return Ok(false);
         }
@@ -307,21 +342,30 @@ impl ItemCache {
         out.extend_from_slice(&FORMAT.to_le_bytes());
         out.extend_from_slice(&self.fingerprint);
         out.extend_from_slice(&[0; 16]); // the checksum, once the rest is written
+        out.extend_from_slice(&generation.to_le_bytes());
         out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        for (key, bytes) in entries {
+        for (key, bytes, last) in entries {
             out.extend_from_slice(&key.0);
+            out.extend_from_slice(&last.to_le_bytes());
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(bytes);
         }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| d.as_secs() as i64);
-        let settled: Vec<&(String, FileStamp, [u8; 20])> = stamps
+        let this_run: std::collections::HashSet<&str> =
+            stamps.iter().map(|(path, _, _)| path.as_str()).collect();
+        let settled: Vec<(&String, &FileStamp, &[u8; 20], u32)> = stamps
             .iter()
             .filter(|(_, s, _)| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS)
+            .map(|(path, s, blob)| (path, s, blob, generation))
+            .chain(self.stamps.iter().filter_map(|(path, r)| {
+                (!this_run.contains(path.as_str()) && Self::still_kept(generation, r.used))
+                    .then_some((path, &r.stamp, &r.blob, r.used))
+            }))
             .collect();
         out.extend_from_slice(&(settled.len() as u32).to_le_bytes());
-        for (path, s, blob) in settled {
+        for (path, s, blob, last) in settled {
             out.extend_from_slice(&(path.len() as u32).to_le_bytes());
             out.extend_from_slice(path.as_bytes());
             out.extend_from_slice(&s.size.to_le_bytes());
@@ -331,6 +375,7 @@ impl ItemCache {
             out.extend_from_slice(&s.ctime.1.to_le_bytes());
             out.extend_from_slice(&s.inode.to_le_bytes());
             out.extend_from_slice(blob);
+            out.extend_from_slice(&last.to_le_bytes());
         }
         let (header, body) = out.split_at_mut(HEADER_BYTES);
         if let Some(slot) = header.get_mut(HEADER_BYTES - 16..) {
@@ -344,11 +389,12 @@ impl ItemCache {
     }
 }
 
-/// The entries and stamps of a cache file's bytes, or why they cannot be used.
-type Parsed = (
-    HashMap<CacheKey, Range<usize>>,
-    HashMap<String, (FileStamp, [u8; 20])>,
-);
+/// The entries and stamps of a cache file's bytes.
+struct Parsed {
+    generation: u32,
+    index: HashMap<CacheKey, (Range<usize>, u32)>,
+    stamps: HashMap<String, Recorded>,
+}
 
 fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static str> {
     let take = |at: usize, n: usize| data.get(at..at.checked_add(n)?);
@@ -376,17 +422,19 @@ fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static s
         (Some(_), Some(_)) => return Err("damaged (its checksum does not match)"),
         _ => return Err(DAMAGED),
     }
-    let count = u32_at(HEADER_BYTES).ok_or(DAMAGED)?;
+    let generation = u32_at(HEADER_BYTES).ok_or(DAMAGED)? as u32;
+    let count = u32_at(HEADER_BYTES + 4).ok_or(DAMAGED)?;
     let mut index = HashMap::with_capacity(count.min(1 << 20));
-    let mut at = HEADER_BYTES + 4;
+    let mut at = HEADER_BYTES + 8;
     for _ in 0..count {
         let key = take(at, 16).ok_or(DAMAGED)?;
-        let len = u32_at(at + 16).ok_or(DAMAGED)?;
-        let start = at + 20;
+        let last = u32_at(at + 16).ok_or(DAMAGED)? as u32;
+        let len = u32_at(at + 20).ok_or(DAMAGED)?;
+        let start = at + 24;
         take(start, len).ok_or(DAMAGED)?;
         let mut k = [0u8; 16];
         k.copy_from_slice(key);
-        index.insert(CacheKey(k), start..start + len);
+        index.insert(CacheKey(k), (start..start + len, last));
         at = start + len;
     }
     let count = u32_at(at).ok_or(DAMAGED)?;
@@ -406,19 +454,29 @@ fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static s
         let blob = take(at + 40, 20).ok_or(DAMAGED)?;
         let mut b = [0u8; 20];
         b.copy_from_slice(blob);
-        at += 60;
+        let used = u32_at(at + 60).ok_or(DAMAGED)? as u32;
+        at += 64;
         let stamp = FileStamp {
             size,
             mtime: (msec, mnsec),
             ctime: (csec, cnsec),
             inode,
         };
-        stamps.insert(path.to_string(), (stamp, b));
+        let recorded = Recorded {
+            stamp,
+            blob: b,
+            used,
+        };
+        stamps.insert(path.to_string(), recorded);
     }
     if at != data.len() {
         return Err("damaged (trailing bytes)");
     }
-    Ok((index, stamps))
+    Ok(Parsed {
+        generation,
+        index,
+        stamps,
+    })
 }
 
 #[cfg(test)]
@@ -480,10 +538,25 @@ mod tests {
         assert_eq!(cache.known_blob("a.md", &touched), None);
         // A file changed too recently to trust its stamp is not recorded.
         assert_eq!(cache.known_blob("new.md", &fresh), None);
-        // Only what a run keeps or makes survives.
-        assert_eq!(cache.save(&[k2], &[], &[]).ok(), Some(true));
-        let cache = ItemCache::open(&file, print);
-        assert_eq!((cache.len(), cache.get(&k1)), (1, None));
+        // What a run does not use survives the next writes (another folder's files, a file's
+        // earlier content), and leaves once KEEP_WRITES writes in a row did not use it: an
+        // entry and a stamp alike.
+        let mut cache = cache;
+        for write in 1..=KEEP_WRITES + 1 {
+            let k3 = CacheKey([write as u8 + 10; 16]);
+            assert_eq!(cache.save(&[k2], &[(k3, vec![])], &[]).ok(), Some(true));
+            cache = ItemCache::open(&file, print);
+            assert_eq!(cache.get(&k2), Some([].as_slice()), "write {write}");
+            let kept = write <= KEEP_WRITES;
+            assert_eq!(cache.get(&k1).is_some(), kept, "write {write}");
+            assert_eq!(
+                cache.known_blob("a.md", &old).is_some(),
+                kept,
+                "write {write}"
+            );
+        }
+        // Each write's own entry is still there (none is older than KEEP_WRITES writes).
+        assert_eq!(cache.len(), 1 + KEEP_WRITES as usize + 1);
         // Another configuration, a damaged or foreign file: ignored, with a note.
         assert!(ItemCache::open(&file, fingerprint("config B")).is_empty());
         let bytes = std::fs::read(&file).unwrap_or_default();
@@ -504,8 +577,19 @@ mod tests {
             ItemCache::open(&file, print).get(&k1),
             Some([1u8, 2, 3].as_slice())
         );
-        let entry = HEADER_BYTES + 4 + 16;
-        for at in [HEADER_BYTES + 1, entry + 1, entry + 4 + 2, bytes.len() - 3] {
+        // Body: generation, count, then each entry's key, last use, length and bytes; the
+        // stamps end with the blob id and the last use.
+        let entry = HEADER_BYTES + 8;
+        let (last_use, length, content) = (entry + 16, entry + 20, entry + 24);
+        for at in [
+            HEADER_BYTES + 1,
+            HEADER_BYTES + 5,
+            last_use,
+            length + 1,
+            content + 2,
+            bytes.len() - 10,
+            bytes.len() - 3,
+        ] {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x10;
             std::fs::write(&file, &damaged).unwrap_or_else(|e| panic!("{e}"));

@@ -273,3 +273,20 @@ fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
     assert_eq!((read, parsed), (1, 0), "after the hook, {hits} hits");
     assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
 }
+
+#[test]
+fn checks_of_one_folder_and_of_the_whole_repository_do_not_undo_each_others_cache() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let repo = repo_with(&examples);
+    let dir = repo.path();
+    let (_, _, folder_parsed) = cache_use(dir, &["webshop"]);
+    let (_, _, whole_parsed) = cache_use(dir, &[]);
+    assert!(
+        folder_parsed > 10 && whole_parsed > 0,
+        "{folder_parsed} / {whole_parsed}"
+    );
+    // Each kept what the other did not use: nothing is parsed again, either way round.
+    assert_eq!(cache_use(dir, &["webshop"]).2, 0);
+    assert_eq!(cache_use(dir, &[]).2, 0);
+    assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
+}
