@@ -265,8 +265,16 @@ fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     git(dir, &["add", "-A"]);
+    let before = std::fs::read(cache_file(dir)).unwrap_or_default();
     let (_, _, parsed) = cache_use(dir, &["--staged"]);
     assert_eq!(parsed, 1, "the hook parses the staged story");
+    // It adds that one entry to the journal beside the cache, not the whole cache again.
+    assert_eq!(std::fs::read(cache_file(dir)).unwrap_or_default(), before);
+    assert!(
+        cache_file(dir).with_extension("add").is_file(),
+        "no journal"
+    );
+    assert_eq!(cache_use(dir, &["--staged"]).2, 0, "the journal is read");
     // The working-tree check after it still knows every other file by its stamp: only the new
     // story (too recent to have one) is read, and it is not parsed again.
     let (hits, read, parsed) = cache_use(dir, &[]);

@@ -372,14 +372,6 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         extras
             .prepared
             .push(("open the repository and configuration".into(), opened_in));
-        let started = std::time::Instant::now();
-        if !options.all {
-            extras.changes = match (&repo, options.staged, &options.changed_since) {
-                (Some(repo), true, _) => Some(repo.staged_changes()?),
-                (Some(repo), false, Some(rev)) => Some(repo.changes_since(rev)?),
-                _ => None,
-            };
-        }
         if let (false, Some(rev)) = (config_changes.is_empty(), &options.config_from_ref) {
             extras.config_change = Some(ConfigChange {
                 rev: rev.clone(),
@@ -391,13 +383,9 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                     .unwrap_or_else(|| "backlint.yaml".to_string()),
             });
         }
-        if repo.is_some() {
-            extras
-                .prepared
-                .push(("the change (git diff)".into(), started.elapsed()));
-        }
         // The item cache lives in the repository's git directory; outside git there is none.
-        // It is read and indexed on a worker thread while the files are listed.
+        // It is read, checked and indexed on a worker thread while the change is worked out
+        // and the files are listed.
         let tree_repo = match &repo {
             Some(_) => None,
             None if options.no_cache => None,
@@ -409,7 +397,14 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             .and_then(|r| cache_file(r, options));
         let opening =
             || cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)));
-        let (opened, (files, found_in)) = meanwhile(opening, || {
+        let (opened, (changes, diffed_in, files, found_in)) = meanwhile(opening, || {
+            let started = std::time::Instant::now();
+            let changes = match (options.all, &repo, options.staged, &options.changed_since) {
+                (false, Some(repo), true, _) => repo.staged_changes().map(Some),
+                (false, Some(repo), false, Some(rev)) => repo.changes_since(rev).map(Some),
+                _ => Ok(None),
+            };
+            let diffed_in = started.elapsed();
             let started = std::time::Instant::now();
             let files = match (&repo, options.staged) {
                 (Some(repo), true) => {
@@ -421,8 +416,14 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
                 }
                 _ => discover_tree(&ws, &options.paths),
             };
-            (files, started.elapsed())
+            (changes, diffed_in, files, started.elapsed())
         });
+        extras.changes = changes?;
+        if repo.is_some() {
+            extras
+                .prepared
+                .push(("the change (git diff)".into(), diffed_in));
+        }
         // A cache that cannot be opened is only a slower run.
         let (cache, opened_in) = opened.unwrap_or_default();
         extras
