@@ -143,12 +143,24 @@ fn meanwhile<T: Send, R>(
 
 /// Runs the check over the files `prepare` lists, with what it gathers besides (the change,
 /// the cache, the baseline), compiling the checklist meanwhile on a worker thread.
+///
+/// `will_triage` says that the run will most likely triage some items (it has no cache, or it
+/// judges a change, whose items are new): the phrase automaton is then built as soon as the
+/// checklist is compiled, on a worker that would otherwise wait for the files to be listed.
 fn run(
     ws: &Workspace,
+    will_triage: bool,
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
-    let (compiled, prepared) = meanwhile(|| rules_for(&ws.config), prepare);
+    let compile = || {
+        let rules = rules_for(&ws.config);
+        if let (true, Ok((checklist, _))) = (will_triage, &rules) {
+            checklist.build_matcher_meanwhile();
+        }
+        rules
+    };
+    let (compiled, prepared) = meanwhile(compile, prepare);
     let (rules, compiled_in) = compiled.unwrap_or_else(|| {
         (
             Err(AppError::Packs("compiling the rule packs failed".into())),
@@ -210,7 +222,9 @@ pub fn check_tree(
     ws: &Workspace,
     paths: &[PathBuf],
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    run(ws, || Ok((Extras::default(), discover_tree(ws, paths)?)))
+    run(ws, true, || {
+        Ok((Extras::default(), discover_tree(ws, paths)?))
+    })
 }
 
 /// Like [`check_tree`], with a baseline applied as `check` applies it.
@@ -223,7 +237,7 @@ pub fn check_tree_with_baseline(
         baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
         ..Extras::default()
     };
-    run(ws, || Ok((extras, discover_tree(ws, paths)?)))
+    run(ws, true, || Ok((extras, discover_tree(ws, paths)?)))
 }
 
 /// The repository-relative prefixes a git-based check reads: the given paths, else the
@@ -363,7 +377,8 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
     let baseline = super::baseline::load(&ws, options.baseline.as_deref())?;
     let opened_in = started.elapsed();
     // Everything but the workspace is gathered while the rules compile on another thread.
-    let (outcome, checklist) = run(&ws, || {
+    let will_triage = options.no_cache || options.staged || options.changed_since.is_some();
+    let (outcome, checklist) = run(&ws, will_triage, || {
         let mut extras = Extras {
             filter,
             baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),

@@ -403,7 +403,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     Ok(Checklist::new(
         Catalogue { categories },
         Detectors {
-            phrases,
+            phrases: std::sync::Arc::new(phrases),
             targets: entries.into_iter().map(|e| e.targets).collect(),
             labels,
             paths,

@@ -77,7 +77,9 @@ pub struct Evidence {
 pub struct Detectors {
     /// Every phrase as its own pattern of one multi-pattern matcher: a match says which phrase
     /// it is (leftmost-first: at one place the longer phrase, listed first, wins).
-    pub(crate) phrases: PhraseMatcher,
+    /// Shared, so that its automaton can be built on a worker thread ahead of the first item
+    /// (see [`super::Checklist::build_matcher_meanwhile`]).
+    pub(crate) phrases: std::sync::Arc<PhraseMatcher>,
     /// Per phrase: what it is evidence of.
     pub(crate) targets: Vec<Vec<Target>>,
     /// `(normalised label, category, weight)`.

@@ -88,6 +88,11 @@ impl PhraseMatcher {
         })
     }
 
+    /// Builds the automaton now (it is otherwise built by the first search, which waits).
+    pub fn build(&self) {
+        let _ = self.automaton();
+    }
+
     fn automaton(&self) -> Option<&Automaton> {
         self.automaton
             .get_or_init(|| Automaton::build(&self.patterns, self.unicode).ok())

@@ -65,6 +65,14 @@ pub struct Checklist {
 }
 
 impl Checklist {
+    /// Starts building the phrase automaton on one of rayon's worker threads (not waited
+    /// for): a run that will triage items (a cold one, or a hook's staged items) builds it
+    /// while it lists and reads files, instead of stalling its first triage on it.
+    pub fn build_matcher_meanwhile(&self) {
+        let phrases = self.detectors.phrases.clone();
+        rayon::spawn(move || phrases.build());
+    }
+
     pub fn new(
         catalogue: Catalogue,
         detectors: Detectors,
