@@ -12,8 +12,10 @@
 //! rebuilt. Each write keeps what the run used or made, and what it did not use but one of the
 //! last [`KEEP_WRITES`] writes did (another folder's files, a file's earlier content): checks of
 //! one folder and of the whole repository, or a hook and a working-tree check, do not undo
-//! each other's work, and what no run uses any more leaves. It is not written past
-//! [`MAX_BYTES`]. The cache never changes a result: an entry is the
+//! each other's work, and what no run uses any more leaves. A run that only adds entries (a
+//! hook that parsed the staged items) adds them to a small journal beside the file
+//! (`items.add`, same format, read with it) instead of writing the whole file; the next whole
+//! write takes them in. It is not written past [`MAX_BYTES`]. The cache never changes a result: an entry is the
 //! exact output of loading and triaging the same bytes at the same path in the same role under
 //! the same configuration, and every byte of it is checked when read.
 
@@ -389,10 +391,9 @@ impl ItemCache {
             std::fs::create_dir_all(dir)?;
         }
         crate::util::fs::write_file_atomically_unsynced(&self.file, &out)?;
-        // Its entries are in the file now (a hook that adds to it meanwhile only loses time).
-        if self.journal.is_some() {
-            let _ = std::fs::remove_file(journal_file(&self.file));
-        }
+        // The journal's entries are in the file now (a hook that adds to it meanwhile only
+        // loses time); a journal that could not be read goes too.
+        let _ = std::fs::remove_file(journal_file(&self.file));
         Ok(true)
     }
 
@@ -645,8 +646,8 @@ mod tests {
             cache.known_blob("a.md", &recorded[0].1),
             Some(recorded[0].2)
         );
-        // Changed stamps are written whole too.
-        std::fs::write(&journal, &good).unwrap_or_else(|e| panic!("{e}"));
+        // Changed stamps are written whole too; a journal that cannot be read goes with it.
+        std::fs::write(&journal, b"garbage").unwrap_or_else(|e| panic!("{e}"));
         let cache = ItemCache::open(file, print);
         let moved = FileStamp {
             inode: 99,
