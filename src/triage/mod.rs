@@ -70,7 +70,11 @@ impl Checklist {
     /// while it lists and reads files, instead of stalling its first triage on it.
     pub fn build_matcher_meanwhile(&self) {
         let phrases = self.detectors.phrases.clone();
-        rayon::spawn(move || phrases.build());
+        // A panic there would abort the process from a detached task; caught, it leaves the
+        // automaton unbuilt, and the first search builds it (and fails) where it is reported.
+        rayon::spawn(move || {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| phrases.build()));
+        });
     }
 
     pub fn new(
