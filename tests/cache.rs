@@ -43,6 +43,11 @@ fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// The shipped example backlog.
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
 fn cache_file(dir: &Path) -> PathBuf {
     dir.join(".git/backlint/items.bin")
 }
@@ -82,9 +87,8 @@ fn every_fixture_gives_the_same_report_with_and_without_the_cache() {
 
 #[test]
 fn the_examples_give_the_same_report_with_and_without_the_cache_and_the_cache_is_used() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    assert_cache_transparent(&examples);
-    let repo = repo_with(&examples);
+    assert_cache_transparent(&examples());
+    let repo = repo_with(&examples());
     let dir = repo.path();
     check(dir, &[]);
     assert!(cache_file(dir).is_file(), "no cache written");
@@ -100,8 +104,7 @@ fn the_examples_give_the_same_report_with_and_without_the_cache_and_the_cache_is
 
 #[test]
 fn an_edit_after_the_cache_was_filled_is_seen() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path();
     let before = check(dir, &[]);
     // Give an open story an authentication change: it must now need a spike.
@@ -123,8 +126,7 @@ fn an_edit_after_the_cache_was_filled_is_seen() {
 
 #[test]
 fn staged_checks_give_the_same_report_with_and_without_the_cache() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path();
     check(dir, &[]);
     std::fs::write(
@@ -141,8 +143,7 @@ fn staged_checks_give_the_same_report_with_and_without_the_cache() {
 
 #[test]
 fn a_damaged_or_foreign_cache_is_rebuilt_with_a_note_and_changes_nothing() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path();
     let expected = check(dir, &["--no-cache"]);
     check(dir, &[]);
@@ -178,8 +179,7 @@ fn a_damaged_or_foreign_cache_is_rebuilt_with_a_note_and_changes_nothing() {
 
 #[test]
 fn two_checks_at_once_share_the_cache_safely() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path().to_path_buf();
     let expected = check(&dir, &["--no-cache"]);
     for _round in 0..3 {
@@ -244,8 +244,7 @@ fn cache_use(dir: &Path, args: &[&str]) -> (usize, usize, usize) {
 
 #[test]
 fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path();
     // Stamps are recorded only for files not changed within the last two seconds (a change in
     // the same clock tick could keep its stamp).
@@ -284,8 +283,7 @@ fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
 
 #[test]
 fn checks_of_one_folder_and_of_the_whole_repository_do_not_undo_each_others_cache() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let repo = repo_with(&examples);
+    let repo = repo_with(&examples());
     let dir = repo.path();
     let (_, _, folder_parsed) = cache_use(dir, &["webshop"]);
     let (_, _, whole_parsed) = cache_use(dir, &[]);
