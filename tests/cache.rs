@@ -181,24 +181,38 @@ fn a_damaged_or_foreign_cache_is_rebuilt_with_a_note_and_changes_nothing() {
 fn two_checks_at_once_share_the_cache_safely() {
     let repo = repo_with(&examples());
     let dir = repo.path().to_path_buf();
-    let expected = check(&dir, &["--no-cache"]);
-    for _round in 0..3 {
-        let runs: Vec<_> = (0..4)
-            .map(|_| {
-                let dir = dir.clone();
-                std::thread::spawn(move || check(&dir, &[]))
-            })
-            .collect();
-        for run in runs {
-            let got = run.join().unwrap_or_else(|_| panic!("thread"));
-            assert_eq!((got.0, &got.1), (expected.0, &expected.1));
+    // Working-tree checks (whole writes), then hooks that each parsed a new staged story
+    // (journal writes), four at a time.
+    let at_once = |args: &'static [&'static str]| {
+        let expected = check(&dir, &[args, &["--no-cache"]].concat());
+        for _round in 0..3 {
+            let runs: Vec<_> = (0..4)
+                .map(|_| {
+                    let dir = dir.clone();
+                    std::thread::spawn(move || check(&dir, args))
+                })
+                .collect();
+            for run in runs {
+                let got = run.join().unwrap_or_else(|_| panic!("thread"));
+                assert_eq!((got.0, &got.1), (expected.0, &expected.1), "{args:?}");
+            }
         }
+    };
+    at_once(&[]);
+    for n in 0..3 {
+        std::fs::write(
+            dir.join(format!("webshop/backlog/tasks/task-{} - Sync.md", 95 + n)),
+            format!("---\nid: task-{}\ntitle: Sync the users' addresses to the CRM\nstatus: To Do\n---\n", 95 + n),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        git(&dir, &["add", "-A"]);
+        at_once(&["--staged"]);
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.join(".git/backlint"))
         .unwrap_or_else(|e| panic!("{e}"))
         .flatten()
         .map(|e| e.file_name())
-        .filter(|name| name != "items.bin")
+        .filter(|name| name != "items.bin" && name != "items.add")
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
