@@ -59,28 +59,33 @@ pub struct Backlog {
 /// Normalises an id for comparison: case-insensitive, and numbers without leading zeros
 /// (`task-059` = `TASK-59`).
 pub fn id_key(id: &str) -> String {
+    let id = id.trim();
     let mut out = String::with_capacity(id.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if !digits.is_empty() {
-            let significant = digits.trim_start_matches('0');
+    // A run of digits is kept as a range of `id` and written without its leading zeros.
+    let flush = |digits: Option<usize>, end: usize, out: &mut String| {
+        if let Some(run) = digits.and_then(|start| id.get(start..end)) {
+            let significant = run.trim_start_matches('0');
             out.push_str(if significant.is_empty() {
                 "0"
             } else {
                 significant
             });
-            digits.clear();
         }
     };
-    for ch in id.trim().chars() {
+    let mut digits = None;
+    for (at, ch) in id.char_indices() {
         if ch.is_ascii_digit() {
-            digits.push(ch);
+            digits.get_or_insert(at);
         } else {
-            flush(&mut digits, &mut out);
-            out.extend(ch.to_uppercase());
+            flush(digits.take(), at, &mut out);
+            if ch.is_ascii() {
+                out.push(ch.to_ascii_uppercase());
+            } else {
+                out.extend(ch.to_uppercase());
+            }
         }
     }
-    flush(&mut digits, &mut out);
+    flush(digits, id.len(), &mut out);
     out
 }
 
@@ -378,5 +383,9 @@ mod tests {
         assert_eq!(id_key("S-10.20"), "S-10.20");
         assert_eq!(id_key("x-0"), "X-0");
         assert_eq!(id_key("Story-1007"), "STORY-1007");
+        assert_eq!(id_key("  ß-007 "), "SS-7");
+        assert_eq!(id_key("задача-0010"), "ЗАДАЧА-10");
+        assert_eq!(id_key("0"), "0");
+        assert_eq!(id_key("a00b01"), "A0B1");
     }
 }
