@@ -176,13 +176,14 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     // before the next is loaded, so the per-file results and the lists that gather them
     // never both hold the whole backlog.
     let mut summary = Summary::default();
-    // Sized for one item per file that may hold items (the common layout); grown to an
-    // estimate of the whole backlog when the files hold more (see `reserve_estimated`).
+    // Sized by the first chunk, for the whole backlog estimated from it (see
+    // `reserve_estimated`): sizing them before would move them once the chunk shows more
+    // items than files.
     let holds_items = |roles: &[FileRole]| roles.iter().filter(|r| **r != FileRole::Skip).count();
     let all_item_files = holds_items(&roles);
     let mut item_files_done = 0;
-    let mut items = Vec::with_capacity(all_item_files);
-    let mut triage = Vec::with_capacity(all_item_files);
+    let mut items = Vec::new();
+    let mut triage = Vec::new();
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
@@ -349,20 +350,21 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     }
 }
 
-/// Makes room for `incoming` more entries in a list gathered file by file. When the list is
-/// full, it grows to the whole backlog's size estimated from the files so far (`files_done`
-/// of `all_files`) rather than by doubling — a backlog of 10,000 items in 8,000 files would
-/// otherwise reserve room for 16,000 — but never to more than twice what is needed: a first
-/// file with thousands of items says nothing about the rest.
+/// Makes room for `incoming` more entries in a list gathered a chunk of files at a time. When
+/// the list is full it grows to the whole backlog's size estimated from the files so far
+/// (`files_done` of `all_files`), with an eighth to spare, rather than by doubling: growing
+/// moves the list, and a move copies its whole capacity into fresh pages. Room that is never
+/// written costs address space, not memory. The estimate is capped at twice what is needed
+/// or four entries per file, whichever is more: a first chunk whose one file holds thousands
+/// of items says little of the rest.
 fn reserve_estimated<T>(list: &mut Vec<T>, incoming: usize, files_done: usize, all_files: usize) {
     let needed = list.len().saturating_add(incoming);
     if needed <= list.capacity() {
         return;
     }
     let estimate = needed.saturating_mul(all_files) / files_done.max(1);
-    let target = estimate
-        .saturating_add(estimate / 64)
-        .clamp(needed, needed.saturating_mul(2));
+    let cap = needed.saturating_mul(2).max(all_files.saturating_mul(4));
+    let target = estimate.saturating_add(estimate / 8).clamp(needed, cap);
     list.reserve_exact(target - list.len());
 }
 
@@ -528,24 +530,38 @@ mod tests {
 
     #[test]
     fn lists_grow_to_the_estimated_backlog_not_by_doubling() {
-        // 900 of 1,000 files hold 1,100 items: room for about 1,222 (and a little slack).
+        // 900 of 1,000 files hold 1,100 items: room for about 1,222 and an eighth more.
         let mut list: Vec<u32> = Vec::with_capacity(1_000);
         list.extend(0..1_000);
         reserve_estimated(&mut list, 100, 900, 1_000);
         assert!(
-            (1_222..1_260).contains(&list.capacity()),
+            (1_370..1_400).contains(&list.capacity()),
             "{}",
             list.capacity()
         );
+        // The first chunk sizes the list once for the whole backlog: 1,240 items in each
+        // 1,024 of 8,270 files never move it again.
+        let mut list: Vec<u32> = Vec::new();
+        let mut files_done = 0;
+        let mut moves = 0;
+        for chunk_files in [1_024, 1_024, 1_024, 1_024, 1_024, 1_024, 1_024, 1_102] {
+            files_done += chunk_files;
+            let incoming = 1_240 * chunk_files / 1_024;
+            let before = list.capacity();
+            reserve_estimated(&mut list, incoming, files_done, 8_270);
+            moves += usize::from(list.capacity() != before);
+            list.extend(std::iter::repeat_n(0, incoming));
+        }
+        assert_eq!(moves, 1, "{}", list.capacity());
         // Enough room: nothing changes.
         let before = list.capacity();
         reserve_estimated(&mut list, 10, 910, 1_000);
         assert_eq!(list.capacity(), before);
-        // One file of 5,000 items first of 10,000 files: twice what is needed, not 50 million.
+        // One file of 5,000 items first of 10,000 files: four per file, not 50 million.
         let mut list: Vec<u32> = Vec::new();
         reserve_estimated(&mut list, 5_000, 1, 10_000);
         assert!(
-            (5_000..=10_000).contains(&list.capacity()),
+            (10_000..=40_000).contains(&list.capacity()),
             "{}",
             list.capacity()
         );
