@@ -127,12 +127,13 @@ impl Detectors {
             dampening: self.dampening(item, text),
             ..Scan::default()
         };
+        let mut searcher = self.phrases.searcher();
         for region in &item.regions {
             let role_weight = self.role_weights.get(&region.role).copied().unwrap_or(1.0);
             if role_weight <= 0.0 {
                 continue;
             }
-            for found in self.phrases.find_in(text.as_bytes(), region.range.clone()) {
+            for found in searcher.find_in(text.as_bytes(), region.range.clone()) {
                 let (phrase, start, end) = (found.pattern, found.start, found.end);
                 let Some(targets) = self.targets.get(phrase) else {
                     continue;

@@ -14,10 +14,8 @@
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::NFA;
-use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, MatchKind};
-
-type CachePool = Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>;
+use std::sync::{Mutex, PoisonError};
 
 /// The compiled phrases.
 pub struct PhraseMatcher {
@@ -35,10 +33,77 @@ pub struct PhraseMatcher {
     starts_off_words: bool,
 }
 
-/// The lazy DFA over every phrase, and a pool of its caches (one per thread at a time).
+/// The lazy DFA over every phrase, and the caches of its states that no search is using.
+/// A search takes one (or makes one) and gives it back when it ends; a cache grows to some
+/// megabytes, so they are dropped once the run's triage is done
+/// ([`PhraseMatcher::release_caches`]).
 struct Automaton {
     dfa: DFA,
-    caches: CachePool,
+    idle_caches: Mutex<Vec<Cache>>,
+}
+
+/// Searches for phrases with one cache of the automaton (see [`PhraseMatcher::searcher`]).
+pub struct PhraseSearcher<'m> {
+    matcher: &'m PhraseMatcher,
+    automaton: Option<(&'m DFA, CacheLease<'m>)>,
+}
+
+impl<'m> PhraseSearcher<'m> {
+    /// Every phrase in `text[range]`, left to right, as a leftmost-first search would find
+    /// them (no overlaps).
+    pub fn find_in<'s, 't>(
+        &'s mut self,
+        text: &'t [u8],
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = PhraseMatch> + use<'s, 'm, 't> {
+        let matcher = self.matcher;
+        let end = range.end.min(text.len());
+        let mut at = range.start;
+        std::iter::from_fn(move || {
+            let mut dfa = self
+                .automaton
+                .as_mut()
+                .and_then(|(dfa, lease)| Some((*dfa, lease.cache.as_mut()?)));
+            let found = matcher.next(&mut dfa, text, at, end)?;
+            at = if found.end > found.start {
+                found.end
+            } else {
+                found.end + 1
+            };
+            Some(found)
+        })
+    }
+}
+
+/// A cache taken by a searcher, given back when the searcher ends.
+struct CacheLease<'a> {
+    cache: Option<Cache>,
+    idle: &'a Mutex<Vec<Cache>>,
+}
+
+impl Automaton {
+    fn lease(&self) -> CacheLease<'_> {
+        let idle = self
+            .idle_caches
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        CacheLease {
+            cache: Some(idle.unwrap_or_else(|| self.dfa.create_cache())),
+            idle: &self.idle_caches,
+        }
+    }
+}
+
+impl Drop for CacheLease<'_> {
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache.take() {
+            self.idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(cache);
+        }
+    }
 }
 
 impl std::fmt::Debug for PhraseMatcher {
@@ -93,33 +158,50 @@ impl PhraseMatcher {
         let _ = self.automaton();
     }
 
+    /// Drops the caches no search is using (a later search makes a new one). A run calls
+    /// this when its items are triaged: the caches are some megabytes it no longer needs.
+    pub fn release_caches(&self) {
+        if let Some(Some(automaton)) = self.automaton.get() {
+            let mut idle = automaton
+                .idle_caches
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            *idle = Vec::new();
+        }
+    }
+
     fn automaton(&self) -> Option<&Automaton> {
         self.automaton
             .get_or_init(|| Automaton::build(&self.patterns, self.unicode).ok())
             .as_ref()
     }
 
+    /// A searcher that holds one of the automaton's caches while it lives: the text regions
+    /// of an item share one, rather than each taking one from the idle caches.
+    pub fn searcher(&self) -> PhraseSearcher<'_> {
+        let automaton = self.automaton();
+        PhraseSearcher {
+            matcher: self,
+            automaton: automaton.map(|a| (&a.dfa, a.lease())),
+        }
+    }
+
+    /// How many caches wait for a search.
+    #[cfg(test)]
+    fn idle_caches(&self) -> usize {
+        self.automaton().map_or(0, |a| {
+            a.idle_caches
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len()
+        })
+    }
+
     /// Every phrase in `text[range]`, left to right, as a leftmost-first search would find
     /// them (no overlaps).
-    pub fn find_in<'m, 't>(
-        &'m self,
-        text: &'t [u8],
-        range: std::ops::Range<usize>,
-    ) -> impl Iterator<Item = PhraseMatch> + use<'m, 't> {
-        let automaton = self.automaton();
-        let mut cache = automaton.map(|a| (&a.dfa, a.caches.get()));
-        let end = range.end.min(text.len());
-        let mut at = range.start;
-        std::iter::from_fn(move || {
-            let mut dfa = cache.as_mut().map(|(dfa, cache)| (*dfa, &mut **cache));
-            let found = self.next(&mut dfa, text, at, end)?;
-            at = if found.end > found.start {
-                found.end
-            } else {
-                found.end + 1
-            };
-            Some(found)
-        })
+    #[cfg(test)]
+    fn find_in(&self, text: &[u8], range: std::ops::Range<usize>) -> Vec<PhraseMatch> {
+        self.searcher().find_in(text, range).collect()
     }
 
     /// The first phrase in `text[from..end]`.
@@ -246,9 +328,10 @@ impl Automaton {
             )
             .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
-        let for_caches = dfa.clone();
-        let caches: CachePool = Pool::new(Box::new(move || for_caches.create_cache()));
-        Ok(Automaton { dfa, caches })
+        Ok(Automaton {
+            dfa,
+            idle_caches: Mutex::new(Vec::new()),
+        })
     }
 }
 
@@ -474,7 +557,7 @@ mod tests {
     }
 
     fn found(matcher: &PhraseMatcher, text: &str) -> Vec<PhraseMatch> {
-        matcher.find_in(text.as_bytes(), 0..text.len()).collect()
+        matcher.find_in(text.as_bytes(), 0..text.len())
     }
 
     const PHRASES: &[&str] = &[
@@ -508,6 +591,31 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn searchers_give_their_caches_back_and_released_ones_are_made_again() {
+        let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
+        let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+        let text = "Users log in with a webhook; the audit log keeps logging.";
+        let expected = reference(&patterns, text);
+        assert_eq!(found(&matcher, text), expected);
+        assert_eq!(matcher.idle_caches(), 1);
+        matcher.release_caches();
+        assert_eq!(matcher.idle_caches(), 0);
+        assert_eq!(found(&matcher, text), expected);
+        assert_eq!(matcher.idle_caches(), 1);
+        // Two searchers at once hold a cache each, and both come back.
+        {
+            let (mut first, mut second) = (matcher.searcher(), matcher.searcher());
+            let both: Vec<PhraseMatch> = first
+                .find_in(text.as_bytes(), 0..text.len())
+                .chain(second.find_in(text.as_bytes(), 0..text.len()))
+                .collect();
+            assert_eq!(both.len(), 2 * expected.len());
+            assert_eq!(matcher.idle_caches(), 0);
+        }
+        assert_eq!(matcher.idle_caches(), 2);
     }
 
     #[test]
