@@ -310,3 +310,41 @@ fn checks_of_one_folder_and_of_the_whole_repository_do_not_undo_each_others_cach
     assert_eq!(cache_use(dir, &[]).2, 0);
     assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
 }
+
+/// The folder the GitHub Action keeps between runs (the `path:` of its item-cache step).
+fn folder_the_action_keeps() -> String {
+    let action = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let step = action
+        .split("- name: ")
+        .find(|step| step.starts_with("Restore the item cache"))
+        .unwrap_or_else(|| panic!("action.yml has no item-cache step"));
+    step.lines()
+        .find_map(|l| l.trim().strip_prefix("path: "))
+        .unwrap_or_else(|| panic!("the item-cache step keeps no path:\n{step}"))
+        .to_string()
+}
+
+#[test]
+fn the_cache_the_action_carries_to_a_fresh_checkout_is_used() {
+    let repo = repo_with(&examples());
+    let (_, _, parsed) = cache_use(repo.path(), &[]);
+    assert!(parsed > 20, "cold: {parsed} parsed");
+    // A new checkout (new inodes and times, as on a CI runner) with the folder the action
+    // restores: every file is read once to learn its content, none is parsed again.
+    let clones = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let clone = clones.path().join("clone");
+    let source = repo.path().to_string_lossy().into_owned();
+    let target = clone.to_string_lossy().into_owned();
+    git(clones.path(), &["clone", "-q", &source, &target]);
+    let kept = folder_the_action_keeps();
+    assert_eq!(
+        kept, ".git/backlint",
+        "the cache is written to .git/backlint/items.bin"
+    );
+    copy_tree(&repo.path().join(&kept), &clone.join(&kept));
+    let (hits, read, parsed) = cache_use(&clone, &[]);
+    assert_eq!(parsed, 0, "{hits} hits, {read} read");
+    assert!(hits > 20 && read == hits, "{hits} hits, {read} read");
+    assert_eq!(check(&clone, &[]), check(&clone, &["--no-cache"]));
+}
