@@ -33,7 +33,7 @@ use crate::triage::ItemTriage;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// An entry or stamp no run used is dropped after this many writes.
 pub const KEEP_WRITES: u32 = 4;
 /// Magic, format, fingerprint and the checksum of what follows.
@@ -174,16 +174,40 @@ pub struct CachedFile {
     pub loaded: LoadedFile,
     /// Parallel to `loaded.items`.
     pub triage: Vec<ItemTriage>,
+    /// How many bytes the content had: a working-tree file of another size is not this
+    /// content, whatever blob id its path was given (a checkout that converts line ends
+    /// writes other bytes than the blob's).
+    pub bytes: u64,
 }
 
-/// Encodes an entry.
-pub fn encode(loaded: &LoadedFile, triage: &[ItemTriage]) -> Option<Vec<u8>> {
+/// Encodes an entry for content of `bytes` bytes.
+pub fn encode(loaded: &LoadedFile, triage: &[ItemTriage], bytes: u64) -> Option<Vec<u8>> {
     #[derive(Serialize)]
     struct Borrowed<'a> {
         loaded: &'a LoadedFile,
         triage: &'a [ItemTriage],
+        bytes: u64,
     }
-    postcard::to_allocvec(&Borrowed { loaded, triage }).ok()
+    postcard::to_allocvec(&Borrowed {
+        loaded,
+        triage,
+        bytes,
+    })
+    .ok()
+}
+
+/// Another way to learn a working-tree file's blob id from its stamp, asked when the cache
+/// recorded none for it: git's index, which vouches for files whose size and time it
+/// recorded (see `discover::git::IndexedBlobs`).
+pub struct BlobOracle(pub Box<BlobOf>);
+
+/// The blob id of the working-tree file at a path with a stamp, if known.
+pub type BlobOf = dyn Fn(&str, &FileStamp) -> Option<[u8; 20]> + Send + Sync;
+
+impl std::fmt::Debug for BlobOracle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlobOracle")
+    }
 }
 
 /// Decodes an entry, its spans belonging to `source`; `None` when it does not decode whole.
@@ -227,6 +251,8 @@ pub struct ItemCache {
     journal: Option<usize>,
     /// Why the file on disk was not used, if it was not (for `--verbose`).
     pub note: Option<String>,
+    /// Asked for the blob id of a file whose stamp the cache does not know.
+    oracle: Option<BlobOracle>,
 }
 
 impl ItemCache {
@@ -318,12 +344,20 @@ impl ItemCache {
         })
     }
 
-    /// The blob id of the working-tree file at `path` when its stamp is the recorded one.
+    /// The blob id of the working-tree file at `path` when its stamp is the recorded one, or
+    /// else when the oracle knows it.
     pub fn known_blob(&self, path: &str, stamp: &FileStamp) -> Option<[u8; 20]> {
         self.stamps
             .get(path)
             .filter(|r| r.stamp == *stamp)
             .map(|r| r.blob)
+            .or_else(|| (self.oracle.as_ref()?.0)(path, stamp))
+    }
+
+    /// Asks `oracle` for the blob ids of files whose stamps the cache does not know.
+    pub fn with_oracle(mut self, oracle: BlobOracle) -> ItemCache {
+        self.oracle = Some(oracle);
+        self
     }
 
     /// The stamp and blob id recorded for the working-tree file at `path`, if any.

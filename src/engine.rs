@@ -407,6 +407,10 @@ fn load_one(
     let from_cache = |key: Option<CacheKey>, blob: Option<[u8; 20]>, started: Instant| {
         let (cache, key) = (cache?, key?);
         let found = cache::decode(cache.get(&key)?, source)?;
+        // A working-tree file is that content only if it has that many bytes.
+        if stamp.is_some_and(|stamp| stamp.size != found.bytes) {
+            return None;
+        }
         Some(FileResult {
             loaded: found.loaded,
             triage: found.triage,
@@ -457,6 +461,7 @@ fn load_one(
     }
     let read_time = started.elapsed();
     let started = Instant::now();
+    let content_bytes = bytes.len() as u64;
     let (text, _lossy) = decode(bytes);
     let index = LineIndex::new(source, &text);
     let mut loaded = load::load_file(role, &index, &file.path, cx);
@@ -472,7 +477,7 @@ fn load_one(
     }
     let triage_time = started.elapsed();
     let cache = match (cache, key) {
-        (Some(_), Some(key)) => cache::encode(&loaded, &triage)
+        (Some(_), Some(key)) => cache::encode(&loaded, &triage, content_bytes)
             .map_or(CacheUse::None, |bytes| CacheUse::Made(key, bytes)),
         _ => CacheUse::None,
     };

@@ -289,9 +289,13 @@ fn a_hook_run_keeps_what_the_working_tree_check_knows_of_every_file() {
     );
     assert_eq!(cache_use(dir, &["--staged"]).2, 0, "the journal is read");
     // The working-tree check after it still knows every other file by its stamp: only the new
-    // story (too recent to have one) is read, and it is not parsed again.
+    // story (too recent to have one) may be read — unless git's index vouches for it, when it
+    // was not staged within the index's own clock tick — and it is not parsed again.
     let (hits, read, parsed) = cache_use(dir, &[]);
-    assert_eq!((read, parsed), (1, 0), "after the hook, {hits} hits");
+    assert!(
+        read <= 1 && parsed == 0,
+        "after the hook, {hits} hits, {read} read, {parsed} parsed"
+    );
     assert_eq!(check(dir, &[]), check(dir, &["--no-cache"]));
 }
 
@@ -331,12 +335,13 @@ fn the_cache_the_action_carries_to_a_fresh_checkout_is_used() {
     let (_, _, parsed) = cache_use(repo.path(), &[]);
     assert!(parsed > 20, "cold: {parsed} parsed");
     // A new checkout (new inodes and times, as on a CI runner) with the folder the action
-    // restores: every file is read once to learn its content, none is parsed again.
+    // restores: git's index vouches for every file, which is neither read nor parsed.
     let clones = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let clone = clones.path().join("clone");
-    let source = repo.path().to_string_lossy().into_owned();
-    let target = clone.to_string_lossy().into_owned();
-    git(clones.path(), &["clone", "-q", &source, &target]);
+    let clone = fresh_clone(repo.path(), clones.path(), &[]);
+    // Files written in the index's own clock tick are racily clean (git hashes them again, and
+    // so does backlint); `git status` would refresh the index, as this does.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    git(&clone, &["update-index", "-q", "--refresh"]);
     let kept = folder_the_action_keeps();
     assert_eq!(
         kept, ".git/backlint",
@@ -344,7 +349,54 @@ fn the_cache_the_action_carries_to_a_fresh_checkout_is_used() {
     );
     copy_tree(&repo.path().join(&kept), &clone.join(&kept));
     let (hits, read, parsed) = cache_use(&clone, &[]);
-    assert_eq!(parsed, 0, "{hits} hits, {read} read");
-    assert!(hits > 20 && read == hits, "{hits} hits, {read} read");
+    assert!(
+        hits > 20 && (read, parsed) == (0, 0),
+        "{hits} hits, {read} read, {parsed} parsed"
+    );
+    assert_eq!(check(&clone, &[]), check(&clone, &["--no-cache"]));
+    // An edit of the same size: the index no longer vouches for the file (its time changed).
+    let story = clone.join(STORY);
+    let text = std::fs::read_to_string(&story).unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&story, text.replacen("in Redis", "in REDIS", 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, _, parsed) = cache_use(&clone, &[]);
+    assert_eq!(parsed, 1, "the edited story is parsed");
+    assert_eq!(check(&clone, &[]), check(&clone, &["--no-cache"]));
+}
+
+/// A story of the example backlog.
+const STORY: &str = "webshop/backlog/tasks/task-1 - Cache-product-listings-in-Redis.md";
+
+/// A clone of `source` in `parent`, made with `git -c CONFIG… clone`.
+fn fresh_clone(source: &Path, parent: &Path, config: &[&str]) -> PathBuf {
+    let clone = parent.join("clone");
+    let source = source.to_string_lossy().into_owned();
+    let target = clone.to_string_lossy().into_owned();
+    let mut args: Vec<&str> = config.iter().flat_map(|c| ["-c", *c]).collect();
+    args.extend(["clone", "-q", &source, &target]);
+    git(parent, &args);
+    clone
+}
+
+#[test]
+fn a_checkout_that_converts_line_ends_is_not_taken_for_the_cached_blob() {
+    let repo = repo_with(&examples());
+    cache_use(repo.path(), &[]);
+    // With core.autocrlf, the checkout writes CRLF files whose index entries are clean, but
+    // whose bytes are not the blob's (LF) that the cache parsed: they are read and parsed.
+    let clones = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let clone = fresh_clone(repo.path(), clones.path(), &["core.autocrlf=true"]);
+    let text = std::fs::read_to_string(clone.join(STORY)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        text.contains("\r\n"),
+        "the checkout did not convert line ends"
+    );
+    copy_tree(
+        &repo.path().join(".git/backlint"),
+        &clone.join(".git/backlint"),
+    );
+    let (hits, read, parsed) = cache_use(&clone, &[]);
+    assert!(parsed > 20, "{hits} hits, {read} read, {parsed} parsed");
     assert_eq!(check(&clone, &[]), check(&clone, &["--no-cache"]));
 }

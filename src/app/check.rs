@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{AppError, Verdict, Workspace, rules_for, today};
-use crate::cache::ItemCache;
+use crate::cache::{BlobOracle, ItemCache};
 use crate::config::DodSetting;
 use crate::diagnostic::RuleId;
 use crate::discover::git::{Change, GitRepo};
@@ -406,12 +406,25 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             None if options.no_cache => None,
             None => GitRepo::open(&ws.root).ok(),
         };
-        let cache_file = repo
+        let cache_repo = repo.as_ref().or(tree_repo.as_ref());
+        let cache_file = cache_repo.and_then(|r| cache_file(r, options));
+        // A working-tree file the cache does not know by its stat data may be known by the
+        // index's (a fresh checkout): then it is not read to learn its content.
+        let indexed = cache_file
             .as_ref()
-            .or(tree_repo.as_ref())
-            .and_then(|r| cache_file(r, options));
-        let opening =
-            || cache_file.map(|file| ItemCache::open(&file, cache_fingerprint(&ws.config)));
+            .and(cache_repo)
+            .and_then(|r| crate::discover::git::IndexedBlobs::new(r, &ws.root));
+        let opening = || {
+            cache_file.map(|file| {
+                let cache = ItemCache::open(&file, cache_fingerprint(&ws.config));
+                match indexed {
+                    Some(indexed) => cache.with_oracle(BlobOracle(Box::new(move |path, stamp| {
+                        indexed.blob_of(path, stamp.size, stamp.mtime)
+                    }))),
+                    None => cache,
+                }
+            })
+        };
         let (opened, (changes, diffed_in, files, found_in)) = meanwhile(opening, || {
             let started = std::time::Instant::now();
             let changes = match (options.all, &repo, options.staged, &options.changed_since) {

@@ -88,6 +88,87 @@ fn stat_clean(entry: &IndexStat, disk: &Path, index_mtime: Option<std::time::Dur
     })
 }
 
+/// Blob ids that git's index vouches for, as `git status` trusts them: a working-tree file
+/// whose size and modification time are what the index recorded (and that was not changed
+/// within the index's own timestamp) has the staged blob's content. The index is read on the
+/// first question, so a run whose files the item cache knows by their own stat data never
+/// reads it; a fresh checkout (a CI runner's, a branch switch) is known by it instead of
+/// reading and hashing every file.
+#[derive(Debug)]
+pub struct IndexedBlobs {
+    git_dir: PathBuf,
+    /// The checked root relative to the repository's top, with a trailing `/` (or empty).
+    prefix: String,
+    snapshot: std::sync::OnceLock<Option<IndexSnapshot>>,
+}
+
+#[derive(Debug)]
+struct IndexSnapshot {
+    by_path: std::collections::HashMap<String, (IndexStat, [u8; 20])>,
+    mtime: Option<std::time::Duration>,
+}
+
+impl IndexedBlobs {
+    /// For files listed relative to `root` (a folder of `repo`'s working tree).
+    pub fn new(repo: &GitRepo, root: &Path) -> Option<IndexedBlobs> {
+        let root = root.canonicalize().ok()?;
+        let relative = root.strip_prefix(&repo.root).ok()?;
+        let mut prefix = relative
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<Vec<_>>>()?
+            .join("/");
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        Some(IndexedBlobs {
+            git_dir: repo.git_dir().to_path_buf(),
+            prefix,
+            snapshot: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The blob id of the file at `path` (relative to the root) whose size is `size` and
+    /// modification time `mtime` (seconds, nanoseconds), when the index vouches for it.
+    pub fn blob_of(&self, path: &str, size: u64, mtime: (i64, u32)) -> Option<[u8; 20]> {
+        let snapshot = self
+            .snapshot
+            .get_or_init(|| IndexSnapshot::read(&self.git_dir))
+            .as_ref()?;
+        let (stat, blob) = snapshot.by_path.get(&format!("{}{path}", self.prefix))?;
+        let same = size == u64::from(stat.size)
+            && mtime.0 == i64::from(stat.seconds)
+            && (stat.nanoseconds == 0 || mtime.1 == stat.nanoseconds);
+        let modified = std::time::Duration::new(u64::try_from(mtime.0).ok()?, mtime.1);
+        let racy = snapshot.mtime.is_none_or(|index| modified >= index);
+        (same && !racy).then_some(*blob)
+    }
+}
+
+impl IndexSnapshot {
+    /// The regular files of the index at stage 0, or `None` when it cannot be read.
+    fn read(git_dir: &Path) -> Option<IndexSnapshot> {
+        let file = git_dir.join("index");
+        let mtime = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        let index = git2::Index::open(&file).ok()?;
+        let by_path = index
+            .iter()
+            .filter(|entry| {
+                let stage = (entry.flags >> 12) & 0x3;
+                stage == 0 && entry.mode != MODE_GITLINK && entry.mode != MODE_SYMLINK
+            })
+            .filter_map(|entry| {
+                let path = String::from_utf8(entry.path.clone()).ok()?;
+                Some((path, (IndexStat::of(&entry), oid_bytes(entry.id))))
+            })
+            .collect();
+        Some(IndexSnapshot { by_path, mtime })
+    }
+}
+
 /// What the index recorded of a file's metadata when it was staged.
 #[derive(Clone, Copy, Debug)]
 struct IndexStat {
