@@ -1,7 +1,9 @@
 //! The item cache (`.git/backlint/items.bin`) never changes a result: every fixture backlog and
 //! the shipped examples, in a real temporary git repository, give byte-identical JSON with
 //! `--no-cache`, with a cold cache and with a warm one; after an edit; under `--staged`; and
-//! when the cache file is damaged or from another build (then rebuilt, with a note under `-v`).
+//! when the cache file is damaged or from another build (then rebuilt, with a note under `-v`);
+//! in a fresh clone given the cache the GitHub Action restores (git's index vouches for the
+//! files), and in one whose checkout converts line ends (the cached blob is not taken).
 
 mod common;
 
