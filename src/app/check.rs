@@ -409,9 +409,11 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         let cache_repo = repo.as_ref().or(tree_repo.as_ref());
         let cache_file = cache_repo.and_then(|r| cache_file(r, options));
         // A working-tree file the cache does not know by its stat data may be known by the
-        // index's (a fresh checkout): then it is not read to learn its content.
+        // index's (a fresh checkout): then it is not read to learn its content. (A staged
+        // run's files come with their blob ids.)
         let indexed = cache_file
             .as_ref()
+            .filter(|_| !options.staged)
             .and(cache_repo)
             .and_then(|r| crate::discover::git::IndexedBlobs::new(r, &ws.root));
         let opening = || {

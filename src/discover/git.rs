@@ -68,24 +68,30 @@ pub(crate) fn oid_bytes(oid: Oid) -> [u8; 20] {
     out
 }
 
-/// Whether the file at `disk` is as the index entry records it (size and modification time),
-/// and was not changed within the index's own timestamp (racily clean: trust the blob).
+/// Whether the file at `disk` is as the index entry records it (see [`IndexStat::vouches_for`]).
 fn stat_clean(entry: &IndexStat, disk: &Path, index_mtime: Option<std::time::Duration>) -> bool {
     std::fs::symlink_metadata(disk).ok().is_some_and(|meta| {
-        let Some(mtime) = meta
+        let mtime = meta
             .modified()
             .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        else {
-            return false;
-        };
-        let same = meta.is_file()
-            && meta.len() == u64::from(entry.size)
-            && mtime.as_secs() == entry.seconds as u64
-            && (entry.nanoseconds == 0 || mtime.subsec_nanos() == entry.nanoseconds);
-        let racy = index_mtime.is_none_or(|im| mtime >= im);
-        same && !racy
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        meta.is_file()
+            && mtime.is_some_and(|mtime| entry.vouches_for(meta.len(), mtime, index_mtime))
     })
+}
+
+/// When the index file at `git_dir` was last written.
+fn index_mtime(git_dir: &Path) -> Option<std::time::Duration> {
+    std::fs::metadata(git_dir.join("index"))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+}
+
+/// An index entry of a regular file at stage 0 (not a conflict, a submodule or a symlink).
+fn is_plain_file(entry: &git2::IndexEntry) -> bool {
+    let stage = (entry.flags >> 12) & 0x3;
+    stage == 0 && entry.mode != MODE_GITLINK && entry.mode != MODE_SYMLINK
 }
 
 /// Blob ids that git's index vouches for, as `git status` trusts them: a working-tree file
@@ -136,30 +142,20 @@ impl IndexedBlobs {
             .get_or_init(|| IndexSnapshot::read(&self.git_dir))
             .as_ref()?;
         let (stat, blob) = snapshot.by_path.get(&format!("{}{path}", self.prefix))?;
-        let same = size == u64::from(stat.size)
-            && mtime.0 == i64::from(stat.seconds)
-            && (stat.nanoseconds == 0 || mtime.1 == stat.nanoseconds);
         let modified = std::time::Duration::new(u64::try_from(mtime.0).ok()?, mtime.1);
-        let racy = snapshot.mtime.is_none_or(|index| modified >= index);
-        (same && !racy).then_some(*blob)
+        stat.vouches_for(size, modified, snapshot.mtime)
+            .then_some(*blob)
     }
 }
 
 impl IndexSnapshot {
     /// The regular files of the index at stage 0, or `None` when it cannot be read.
     fn read(git_dir: &Path) -> Option<IndexSnapshot> {
-        let file = git_dir.join("index");
-        let mtime = std::fs::metadata(&file)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
-        let index = git2::Index::open(&file).ok()?;
+        let mtime = index_mtime(git_dir);
+        let index = git2::Index::open(&git_dir.join("index")).ok()?;
         let by_path = index
             .iter()
-            .filter(|entry| {
-                let stage = (entry.flags >> 12) & 0x3;
-                stage == 0 && entry.mode != MODE_GITLINK && entry.mode != MODE_SYMLINK
-            })
+            .filter(is_plain_file)
             .filter_map(|entry| {
                 let path = String::from_utf8(entry.path.clone()).ok()?;
                 Some((path, (IndexStat::of(&entry), oid_bytes(entry.id))))
@@ -178,6 +174,22 @@ struct IndexStat {
 }
 
 impl IndexStat {
+    /// Whether a file of `size` bytes modified at `mtime` is as this entry records it, and was
+    /// not changed within the index's own timestamp `index_mtime` (racily clean): then its
+    /// content is the entry's blob, as `git status` decides.
+    fn vouches_for(
+        &self,
+        size: u64,
+        mtime: std::time::Duration,
+        index_mtime: Option<std::time::Duration>,
+    ) -> bool {
+        let same = size == u64::from(self.size)
+            && u64::try_from(self.seconds).is_ok_and(|s| s == mtime.as_secs())
+            && (self.nanoseconds == 0 || mtime.subsec_nanos() == self.nanoseconds);
+        let racy = index_mtime.is_none_or(|index| mtime >= index);
+        same && !racy
+    }
+
     fn of(entry: &git2::IndexEntry) -> IndexStat {
         IndexStat {
             size: entry.file_size,
@@ -303,15 +315,14 @@ impl GitRepo {
         exclude: Option<&GlobSet>,
     ) -> Result<Vec<InputFile>, GitError> {
         let index = self.repo.index()?;
-        let index_mtime = self.index_mtime();
+        let index_mtime = index_mtime(self.repo.path());
         let blobs = Arc::new(StagedBlobs {
             git_dir: self.repo.path().to_path_buf(),
             repo: std::sync::Mutex::new(None),
         });
         let mut files = Vec::new();
         for entry in index.iter() {
-            let stage = (entry.flags >> 12) & 0x3;
-            if stage != 0 || entry.mode == MODE_GITLINK || entry.mode == MODE_SYMLINK {
+            if !is_plain_file(&entry) {
                 continue;
             }
             // A path that is not UTF-8 is shown with replacement characters and read from its
@@ -357,13 +368,6 @@ impl GitRepo {
     /// The git directory (`.git`, or a worktree's own).
     pub fn git_dir(&self) -> &Path {
         self.repo.path()
-    }
-
-    fn index_mtime(&self) -> Option<std::time::Duration> {
-        std::fs::metadata(self.repo.path().join("index"))
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
     }
 
     /// Paths whose working-tree content is not what is staged: modified, deleted or new
