@@ -9,6 +9,7 @@ use std::time::UNIX_EPOCH;
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Tree};
 use globset::GlobSet;
 
+use super::git_index::{CacheTree, IndexEntry, IndexFile, MODE_GITLINK, MODE_SYMLINK};
 use crate::source::{InputFile, Origin};
 
 /// A git problem that stops the run (exit 2), with what to do about it.
@@ -51,6 +52,8 @@ pub struct Change {
 pub struct GitRepo {
     repo: Repository,
     root: PathBuf,
+    /// The index, read on first need and shared by the staged change and the staged files.
+    index: std::cell::OnceCell<Arc<IndexFile>>,
 }
 
 impl std::fmt::Debug for GitRepo {
@@ -88,10 +91,14 @@ fn index_mtime(git_dir: &Path) -> Option<std::time::Duration> {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
 }
 
-/// An index entry of a regular file at stage 0 (not a conflict, a submodule or a symlink).
-fn is_plain_file(entry: &git2::IndexEntry) -> bool {
-    let stage = (entry.flags >> 12) & 0x3;
-    stage == 0 && entry.mode != MODE_GITLINK && entry.mode != MODE_SYMLINK
+/// The index at `git_dir`: read directly when [`IndexFile`] handles it, else by libgit2.
+fn read_index(git_dir: &Path) -> Result<IndexFile, git2::Error> {
+    match IndexFile::read(&git_dir.join("index")) {
+        Some(index) => Ok(index),
+        None => Ok(IndexFile::from_git2(&git2::Index::open(
+            &git_dir.join("index"),
+        )?)),
+    }
 }
 
 /// Blob ids that git's index vouches for, as `git status` trusts them: a working-tree file
@@ -152,13 +159,14 @@ impl IndexSnapshot {
     /// The regular files of the index at stage 0, or `None` when it cannot be read.
     fn read(git_dir: &Path) -> Option<IndexSnapshot> {
         let mtime = index_mtime(git_dir);
-        let index = git2::Index::open(&git_dir.join("index")).ok()?;
+        let index = read_index(git_dir).ok()?;
         let by_path = index
+            .entries()
             .iter()
-            .filter(is_plain_file)
+            .filter(|entry| entry.is_plain_file())
             .filter_map(|entry| {
-                let path = String::from_utf8(entry.path.clone()).ok()?;
-                Some((path, (IndexStat::of(&entry), oid_bytes(entry.id))))
+                let path = std::str::from_utf8(index.path(entry)).ok()?.to_string();
+                Some((path, (IndexStat::of(entry), entry.id)))
             })
             .collect();
         Some(IndexSnapshot { by_path, mtime })
@@ -190,11 +198,11 @@ impl IndexStat {
         same && !racy
     }
 
-    fn of(entry: &git2::IndexEntry) -> IndexStat {
+    fn of(entry: &IndexEntry) -> IndexStat {
         IndexStat {
-            size: entry.file_size,
-            seconds: entry.mtime.seconds(),
-            nanoseconds: entry.mtime.nanoseconds(),
+            size: entry.size,
+            seconds: entry.mtime_seconds,
+            nanoseconds: entry.mtime_nanoseconds,
         }
     }
 }
@@ -258,9 +266,6 @@ pub fn blob_id(content: &[u8]) -> Option<[u8; 20]> {
         .map(oid_bytes)
 }
 
-const MODE_GITLINK: u32 = 0o160000;
-const MODE_SYMLINK: u32 = 0o120000;
-
 impl GitRepo {
     /// Opens the repository containing `start` (any subdirectory; linked worktrees too).
     pub fn open(start: &Path) -> Result<GitRepo, GitError> {
@@ -273,7 +278,11 @@ impl GitRepo {
             .map_err(|_| GitError::NotARepository(start.display().to_string()))?;
         let root = repo.workdir().ok_or(GitError::Bare)?.to_path_buf();
         let root = root.canonicalize().unwrap_or(root);
-        Ok(GitRepo { repo, root })
+        Ok(GitRepo {
+            repo,
+            root,
+            index: std::cell::OnceCell::new(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -314,22 +323,25 @@ impl GitRepo {
         include: Option<&GlobSet>,
         exclude: Option<&GlobSet>,
     ) -> Result<Vec<InputFile>, GitError> {
-        let index = self.repo.index()?;
+        let index = self.index()?;
         let index_mtime = index_mtime(self.repo.path());
         let blobs = Arc::new(StagedBlobs {
             git_dir: self.repo.path().to_path_buf(),
             repo: std::sync::Mutex::new(None),
         });
         let mut files = Vec::new();
-        for entry in index.iter() {
-            if !is_plain_file(&entry) {
+        for entry in index.entries() {
+            if !entry.is_plain_file() {
                 continue;
             }
             // A path that is not UTF-8 is shown with replacement characters and read from its
             // blob (the shown name is not a file on disk).
-            let (path, utf8) = match String::from_utf8(entry.path.clone()) {
-                Ok(path) => (path, true),
-                Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), false),
+            let (path, utf8) = match std::str::from_utf8(index.path(entry)) {
+                Ok(path) => (path.to_string(), true),
+                Err(_) => (
+                    String::from_utf8_lossy(index.path(entry)).into_owned(),
+                    false,
+                ),
             };
             if !under(&path, prefixes)
                 || !super::selected(&path, include, exclude)
@@ -344,13 +356,13 @@ impl GitRepo {
                 // hook's run come from the item cache by their blob id, unread and unstatted.
                 Origin::Deferred(Arc::new(StagedContent {
                     disk: self.root.join(&path),
-                    stat: IndexStat::of(&entry),
-                    id: entry.id,
+                    stat: IndexStat::of(entry),
+                    id: Oid::from_bytes(&entry.id)?,
                     index_mtime,
                     blobs: blobs.clone(),
                 }))
             } else {
-                match self.repo.find_blob(entry.id) {
+                match self.repo.find_blob(Oid::from_bytes(&entry.id)?) {
                     Ok(blob) => Origin::Memory(Arc::from(blob.content())),
                     Err(e) => Origin::Unreadable(format!("cannot read the staged blob: {e}")),
                 }
@@ -358,7 +370,7 @@ impl GitRepo {
             files.push(InputFile {
                 path,
                 origin,
-                blob: Some(oid_bytes(entry.id)),
+                blob: Some(entry.id),
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -393,16 +405,198 @@ impl GitRepo {
         Ok(paths)
     }
 
+    /// The index, read once.
+    fn index(&self) -> Result<Arc<IndexFile>, GitError> {
+        if let Some(index) = self.index.get() {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(read_index(self.repo.path())?);
+        Ok(self.index.get_or_init(|| index).clone())
+    }
+
     /// What the staged change changes: HEAD against the index, renames followed.
     pub fn staged_changes(&self) -> Result<Vec<Change>, GitError> {
         let head = self.head_tree()?;
+        if let Some(head) = &head {
+            if let Some(changes) = self.staged_changes_by_cache_tree(head)? {
+                return Ok(changes);
+            }
+        }
+        self.staged_changes_by_libgit2(head.as_ref())
+    }
+
+    /// [`GitRepo::staged_changes`] by libgit2's diff of HEAD's tree against the index.
+    fn staged_changes_by_libgit2(&self, head: Option<&Tree<'_>>) -> Result<Vec<Change>, GitError> {
         let index = self.repo.index()?;
         let mut opts = DiffOptions::new();
         opts.include_typechange(true);
-        let mut diff =
-            self.repo
-                .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut opts))?;
+        let mut diff = self
+            .repo
+            .diff_tree_to_index(head, Some(&index), Some(&mut opts))?;
         self.changes(&mut diff, false)
+    }
+
+    /// [`GitRepo::staged_changes`] as `git diff --cached` works it out: a folder whose tree
+    /// id the index's cache tree records as HEAD's is not opened, so a commit's usual change
+    /// reads a few trees, not all of them. `None` where libgit2 must decide: a change that
+    /// may be a rename (files both added and deleted), conflicts, `git add -N` entries,
+    /// symlinks or submodules among the changes, a case-insensitive repository.
+    fn staged_changes_by_cache_tree(
+        &self,
+        head: &Tree<'_>,
+    ) -> Result<Option<Vec<Change>>, GitError> {
+        let index = self.index()?;
+        if index
+            .entries()
+            .iter()
+            .any(|e| e.stage != 0 || e.intent_to_add)
+            || self
+                .repo
+                .config()
+                .and_then(|c| c.get_bool("core.ignorecase"))
+                .unwrap_or(false)
+        {
+            return Ok(None);
+        }
+        let cache_tree = index.cache_tree.as_ref();
+        if cache_tree.and_then(|t| t.id) == Some(oid_bytes(head.id())) {
+            return Ok(Some(Vec::new()));
+        }
+        let mut committed = Vec::new();
+        let mut skipped = Vec::new();
+        if !self.committed_files(
+            head,
+            &mut Vec::new(),
+            cache_tree,
+            &index,
+            &mut committed,
+            &mut skipped,
+        )? {
+            return Ok(None);
+        }
+        committed.sort_by(|a, b| a.0.cmp(&b.0));
+        skipped.sort_by_key(|r: &std::ops::Range<usize>| r.start);
+        let mut skipped = skipped.into_iter().peekable();
+        let mut staged = Vec::with_capacity(committed.len());
+        let mut n = 0;
+        while let Some(entry) = index.entries().get(n) {
+            if let Some(range) = skipped.next_if(|r| r.start <= n) {
+                n = n.max(range.end);
+                continue;
+            }
+            staged.push((index.path(entry), entry.mode, entry.id));
+            n += 1;
+        }
+        // Both lists are sorted by path: walk them side by side.
+        let (mut added, mut deleted, mut modified) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut old, mut new) = (committed.iter().peekable(), staged.iter().peekable());
+        loop {
+            match (old.peek(), new.peek()) {
+                (Some(o), Some(n)) if o.0.as_slice() == n.0 => {
+                    if (o.1, o.2) != (n.1, n.2) {
+                        modified.push((o.0.as_slice(), o.1, o.2, n.1));
+                    }
+                    old.next();
+                    new.next();
+                }
+                (Some(o), Some(n)) if o.0.as_slice() < n.0 => {
+                    deleted.push((o.0.as_slice(), o.1, o.2));
+                    old.next();
+                }
+                (Some(o), None) => {
+                    deleted.push((o.0.as_slice(), o.1, o.2));
+                    old.next();
+                }
+                (_, Some(n)) => {
+                    added.push((n.0, n.1));
+                    new.next();
+                }
+                (None, None) => break,
+            }
+        }
+        let special = |mode: u32| mode == MODE_GITLINK || mode == MODE_SYMLINK;
+        if (!added.is_empty() && !deleted.is_empty())
+            || added.iter().any(|a| special(a.1))
+            || deleted.iter().any(|d| special(d.1))
+            || modified.iter().any(|m| special(m.1) || special(m.3))
+        {
+            return Ok(None);
+        }
+        let shown = |path: &[u8]| String::from_utf8_lossy(path).replace('\\', "/");
+        let old_content = |id: [u8; 20]| -> Option<Arc<[u8]>> {
+            let blob = self.repo.find_blob(Oid::from_bytes(&id).ok()?).ok()?;
+            Some(Arc::from(blob.content()))
+        };
+        let mut changes = Vec::with_capacity(added.len() + deleted.len() + modified.len());
+        for (path, _, id, _) in modified {
+            changes.push(Change {
+                kind: ChangeKind::Modified,
+                path: shown(path),
+                old_path: Some(shown(path)),
+                old_content: old_content(id),
+                content_changed: true,
+            });
+        }
+        for (path, _, id) in deleted {
+            changes.push(Change {
+                kind: ChangeKind::Deleted,
+                path: shown(path),
+                old_path: Some(shown(path)),
+                old_content: old_content(id),
+                content_changed: true,
+            });
+        }
+        for (path, _) in added {
+            changes.push(Change {
+                kind: ChangeKind::Added,
+                path: shown(path),
+                old_path: None,
+                old_content: None,
+                content_changed: true,
+            });
+        }
+        // In path order, as libgit2 gives them.
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Some(changes))
+    }
+
+    /// The files of `tree` (under `prefix`) as `(path, mode, id)`, except those of folders
+    /// the cache tree records unchanged, whose index entries go to `skipped` instead.
+    /// `false` when the tree is deeper than any path git writes.
+    fn committed_files(
+        &self,
+        tree: &Tree<'_>,
+        prefix: &mut Vec<u8>,
+        cache_tree: Option<&CacheTree>,
+        index: &IndexFile,
+        committed: &mut Vec<(Vec<u8>, u32, [u8; 20])>,
+        skipped: &mut Vec<std::ops::Range<usize>>,
+    ) -> Result<bool, GitError> {
+        if prefix.len() > 4096 {
+            return Ok(false);
+        }
+        for entry in tree.iter() {
+            let name = entry.name_bytes();
+            let length = prefix.len();
+            prefix.extend_from_slice(name);
+            let mode = u32::try_from(entry.filemode()).unwrap_or(0);
+            if entry.kind() == Some(git2::ObjectType::Tree) {
+                prefix.push(b'/');
+                let child = cache_tree.and_then(|t| t.child(name));
+                if child.and_then(|c| c.id) == Some(oid_bytes(entry.id())) {
+                    skipped.push(index.range_under(prefix));
+                } else {
+                    let subtree = self.repo.find_tree(entry.id())?;
+                    if !self.committed_files(&subtree, prefix, child, index, committed, skipped)? {
+                        return Ok(false);
+                    }
+                }
+            } else {
+                committed.push((prefix.clone(), mode, oid_bytes(entry.id())));
+            }
+            prefix.truncate(length);
+        }
+        Ok(true)
     }
 
     /// The commit `rev` names, with a message that says what to do when it is unknown.
@@ -562,6 +756,193 @@ fn under(path: &str, prefixes: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    type Shown = (String, String, Option<String>, Option<Vec<u8>>, bool);
+
+    fn shown(changes: Vec<Change>) -> Vec<Shown> {
+        changes
+            .into_iter()
+            .map(|c| {
+                let kind = format!("{:?}", c.kind);
+                (
+                    kind,
+                    c.path,
+                    c.old_path,
+                    c.old_content.map(|b| b.to_vec()),
+                    c.content_changed,
+                )
+            })
+            .collect()
+    }
+
+    /// The staged change as worked out by the cache tree (`None` when it declined) and by
+    /// libgit2's diff.
+    fn both_ways(dir: &Path) -> (Option<Vec<Shown>>, Vec<Shown>) {
+        let repo = GitRepo::open(dir).expect("a repository");
+        let head = repo.head_tree().expect("HEAD").expect("a commit");
+        let fast = repo
+            .staged_changes_by_cache_tree(&head)
+            .expect("no git error")
+            .map(shown);
+        let slow = shown(repo.staged_changes_by_libgit2(Some(&head)).expect("diffed"));
+        assert_eq!(shown(repo.staged_changes().expect("diffed")), slow);
+        (fast, slow)
+    }
+
+    fn committed_repository() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        for path in [
+            "a/x.md", "a/y.md", "a.b/q.md", "a-c.md", "b/c/z.md", "top.md",
+        ] {
+            write(root, path, &format!("# {path}\n"));
+        }
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-qm", "one"]);
+        dir
+    }
+
+    #[test]
+    fn the_cache_tree_gives_libgit2s_staged_change() {
+        // (what is done, whether the cache tree decides it)
+        type Step = fn(&Path);
+        let cases: [(&str, Step, bool); 10] = [
+            ("nothing staged", |_| {}, true),
+            (
+                "an edit",
+                |d| {
+                    write(d, "a/x.md", "# changed\n");
+                    git(d, &["add", "a/x.md"]);
+                },
+                true,
+            ),
+            (
+                "new files, one in a new folder",
+                |d| {
+                    write(d, "a/new.md", "new\n");
+                    write(d, "b/c/d/new.md", "new\n");
+                    git(d, &["add", "-A"]);
+                },
+                true,
+            ),
+            ("a deletion", |d| git(d, &["rm", "-q", "b/c/z.md"]), true),
+            (
+                "an executable bit",
+                |d| {
+                    git(d, &["update-index", "--chmod=+x", "a/y.md"]);
+                },
+                true,
+            ),
+            (
+                "an edit in index version 4",
+                |d| {
+                    git(d, &["update-index", "--index-version", "4"]);
+                    write(d, "a.b/q.md", "# changed\n");
+                    git(d, &["add", "a.b/q.md"]);
+                },
+                true,
+            ),
+            (
+                "an edit two folders down, a folder deleted",
+                |d| {
+                    write(d, "b/c/z.md", "# changed\n");
+                    git(d, &["add", "b/c/z.md"]);
+                    git(d, &["rm", "-q", "a.b/q.md"]);
+                },
+                true,
+            ),
+            ("a rename", |d| git(d, &["mv", "top.md", "moved.md"]), false),
+            (
+                "a file that becomes a folder",
+                |d| {
+                    git(d, &["rm", "-q", "top.md"]);
+                    write(d, "top.md/inner.md", "inner\n");
+                    git(d, &["add", "-A"]);
+                },
+                false,
+            ),
+            (
+                "an intent to add",
+                |d| {
+                    write(d, "later.md", "later\n");
+                    git(d, &["add", "-N", "later.md"]);
+                },
+                false,
+            ),
+        ];
+        for (name, step, decided) in cases {
+            let dir = committed_repository();
+            step(dir.path());
+            let (fast, slow) = both_ways(dir.path());
+            assert_eq!(fast.is_some(), decided, "{name}: decided by the cache tree");
+            if let Some(fast) = fast {
+                assert_eq!(fast, slow, "{name}");
+            }
+            if name != "nothing staged" {
+                assert!(!slow.is_empty(), "{name}: a change");
+            }
+        }
+    }
+
+    #[test]
+    fn a_split_index_is_refused_as_libgit2_refuses_it() {
+        let dir = committed_repository();
+        git(dir.path(), &["update-index", "--split-index"]);
+        write(dir.path(), "a-c.md", "# changed\n");
+        git(dir.path(), &["add", "a-c.md"]);
+        let repo = GitRepo::open(dir.path()).expect("a repository");
+        let error = repo.staged_changes().expect_err("not read").to_string();
+        assert!(error.contains("'link'"), "{error}");
+    }
+
+    #[test]
+    fn the_index_reads_as_libgit2_reads_it() {
+        let dir = committed_repository();
+        let root = dir.path();
+        // Extended flags (index version 3), then version 4's compressed paths.
+        write(root, "later.md", "later\n");
+        git(root, &["add", "-N", "later.md"]);
+        for version in ["3", "4", "2"] {
+            if version == "2" {
+                git(root, &["reset", "-q", "later.md"]);
+            }
+            git(root, &["update-index", "--index-version", version]);
+            let git_dir = root.join(".git");
+            let ours = IndexFile::read(&git_dir.join("index")).expect("read here");
+            let theirs =
+                IndexFile::from_git2(&git2::Index::open(&git_dir.join("index")).expect("opened"));
+            let listed = |index: &IndexFile| -> Vec<(Vec<u8>, IndexEntry)> {
+                // Where a path sits in each list's own buffer is not part of the entry.
+                index
+                    .entries()
+                    .iter()
+                    .map(|e| (index.path(e).to_vec(), e.clone().without_path()))
+                    .collect()
+            };
+            assert_eq!(listed(&ours), listed(&theirs), "version {version}");
+            assert_eq!(ours.entries().len(), if version == "2" { 6 } else { 7 });
+            assert!(ours.cache_tree.is_some(), "version {version}");
+        }
+    }
 
     #[test]
     fn prefixes() {

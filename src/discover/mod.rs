@@ -2,6 +2,7 @@
 //! index and trees (`git`). Discovery yields paths and bytes only; it knows nothing of items.
 
 pub mod git;
+pub mod git_index;
 pub mod history;
 pub mod walk;
 
