@@ -278,8 +278,9 @@ fn parse_cache_tree(data: &[u8]) -> Option<CacheTree> {
 }
 
 fn cache_tree_node(cursor: &mut Cursor<'_>, depth: usize) -> Option<(Vec<u8>, CacheTree)> {
-    // Paths are at most 4096 bytes in git; a deeper tree is not one git wrote.
-    if depth > 4096 {
+    // Paths are at most 4096 bytes in git (2,048 folders deep); a deeper tree is not one git
+    // wrote.
+    if depth > 2048 {
         return None;
     }
     let name = cursor.until_nul()?.to_vec();
@@ -404,6 +405,49 @@ mod tests {
         assert!(parse(&short).is_none());
     }
 
+    /// `body` with its SHA-1 appended, as git writes it.
+    fn checksummed(mut body: Vec<u8>) -> Vec<u8> {
+        let hash = sha1::Sha1::digest(&body);
+        body.extend_from_slice(&hash);
+        body
+    }
+
+    proptest::proptest! {
+        /// Whatever the bytes (checksummed, so that the parser reads past the check), reading
+        /// never panics: it reads the index or declines.
+        #[test]
+        fn never_panics_on_arbitrary_bytes(
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            header in proptest::sample::select(vec![2u32, 3, 4]),
+        ) {
+            let mut with_header = b"DIRC".to_vec();
+            with_header.extend_from_slice(&header.to_be_bytes());
+            with_header.extend_from_slice(&body);
+            let _ = parse(&checksummed(with_header));
+            let _ = parse(&checksummed(body));
+        }
+
+        /// A valid index with some bytes changed (the checksum made to match again).
+        #[test]
+        fn never_panics_on_a_damaged_index(
+            version in proptest::sample::select(vec![2u32, 3, 4]),
+            changes in proptest::collection::vec((0usize..400, proptest::num::u8::ANY), 1..6),
+        ) {
+            let mut tree = b"TREE".to_vec();
+            let data = b"\0-1 1\na\x002 0\n\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05";
+            tree.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            tree.extend_from_slice(data);
+            let valid = index_bytes(version, &[b"a/x.md", b"a/y.md", b"b.md"], &tree);
+            proptest::prop_assert!(parse(&valid).is_some());
+            let mut body = valid[..valid.len() - 20].to_vec();
+            for (at, byte) in changes {
+                let len = body.len();
+                body[at % len] = byte;
+            }
+            let _ = parse(&checksummed(body));
+        }
+    }
+
     #[test]
     fn reads_the_cache_tree() {
         let mut tree = Vec::new();
@@ -425,6 +469,15 @@ mod tests {
         assert_eq!(root.child(b"a").and_then(|a| a.id), Some([5; 20]));
         assert_eq!(root.child(b"c").map(|c| c.id), Some(None));
         assert!(root.child(b"b").is_none());
+        // A cache tree nested deeper than any path git writes is declined (no deep recursion).
+        let mut deep = b"\0-1 1\n".to_vec();
+        for _ in 0..10_000 {
+            deep.extend_from_slice(b"a\0-1 1\n");
+        }
+        let mut extension = b"TREE".to_vec();
+        extension.extend_from_slice(&(deep.len() as u32).to_be_bytes());
+        extension.extend_from_slice(&deep);
+        assert!(parse(&index_bytes(2, &[b"a.md"], &extension)).is_none());
         // A cache tree that claims more folders than it holds is declined.
         let mut lying = b"TREE".to_vec();
         lying.extend_from_slice(&6u32.to_be_bytes());
