@@ -16,6 +16,45 @@ use super::item::{Item, Link, LinkKind, LinkTarget};
 use super::load::{BacklogMdConfig, ParseFailure};
 use super::vocab::Level;
 
+/// The items under one key of the backlog's index: almost always one, which needs no list
+/// of its own (at 50,000 items, two lists per item were most of the index's allocations).
+#[derive(Clone, Debug)]
+enum Indices {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Indices {
+    fn add(map: &mut HashMap<String, Indices, RandomState>, key: String, idx: usize) {
+        match map.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let indices = entry.get_mut();
+                match indices {
+                    Indices::One(first) => *indices = Indices::Many(vec![*first, idx]),
+                    Indices::Many(list) => list.push(idx),
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Indices::One(idx));
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Indices::One(idx) => std::slice::from_ref(idx),
+            Indices::Many(list) => list,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [usize] {
+        match self {
+            Indices::One(idx) => std::slice::from_mut(idx),
+            Indices::Many(list) => list,
+        }
+    }
+}
+
 /// Where a link leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
@@ -44,8 +83,8 @@ pub struct Backlog {
     pub backlog_md_configs: Vec<BacklogMdConfig>,
     /// The team's definitions of done that were found.
     pub team_dod: Vec<TeamDod>,
-    by_id: HashMap<String, Vec<usize>, RandomState>,
-    by_path: HashMap<String, Vec<usize>, RandomState>,
+    by_id: HashMap<String, Indices, RandomState>,
+    by_path: HashMap<String, Indices, RandomState>,
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
     legacy_prefixes: Vec<(String, String)>,
     /// Per item, per link: where it leads.
@@ -120,16 +159,14 @@ impl Backlog {
         backlog.by_id.reserve(backlog.items.len());
         backlog.by_path.reserve(backlog.items.len());
         for (idx, item) in backlog.items.iter().enumerate() {
-            backlog.by_id.entry(id_key(&item.id)).or_default().push(idx);
-            backlog
-                .by_path
-                .entry(item.path.clone())
-                .or_default()
-                .push(idx);
+            Indices::add(&mut backlog.by_id, id_key(&item.id), idx);
+            Indices::add(&mut backlog.by_path, item.path.clone(), idx);
         }
         // Live items win over archived copies with the same id.
         for indices in backlog.by_id.values_mut() {
-            indices.sort_by_key(|i| (backlog.items[*i].archived, *i));
+            indices
+                .as_mut_slice()
+                .sort_by_key(|i| (backlog.items[*i].archived, *i));
         }
         backlog.resolved = {
             use rayon::prelude::*;
@@ -163,13 +200,13 @@ impl Backlog {
     pub fn by_id(&self, id: &str) -> &[usize] {
         let key = id_key(id);
         if let Some(found) = self.by_id.get(&key) {
-            return found;
+            return found.as_slice();
         }
         for (old, new) in &self.legacy_prefixes {
             if let Some(rest) = key.strip_prefix(old.as_str()) {
                 if rest.starts_with(['-', '_']) {
                     if let Some(found) = self.by_id.get(&format!("{new}{rest}")) {
-                        return found;
+                        return found.as_slice();
                     }
                 }
             }
@@ -178,7 +215,7 @@ impl Backlog {
     }
 
     pub fn by_path(&self, path: &str) -> &[usize] {
-        self.by_path.get(path).map_or(&[], Vec::as_slice)
+        self.by_path.get(path).map_or(&[], Indices::as_slice)
     }
 
     /// Ids shared by more than one item, as groups of item indices.
@@ -186,8 +223,8 @@ impl Backlog {
         let mut groups: Vec<&[usize]> = self
             .by_id
             .values()
+            .map(Indices::as_slice)
             .filter(|v| v.len() > 1)
-            .map(Vec::as_slice)
             .collect();
         groups.sort();
         groups
