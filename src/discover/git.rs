@@ -484,7 +484,7 @@ impl GitRepo {
                 n = n.max(range.end);
                 continue;
             }
-            staged.push((index.path(entry), entry.mode, entry.id));
+            staged.push((index.path(entry), canonical_mode(entry.mode), entry.id));
             n += 1;
         }
         // Both lists are sorted by path: walk them side by side.
@@ -579,7 +579,7 @@ impl GitRepo {
             let name = entry.name_bytes();
             let length = prefix.len();
             prefix.extend_from_slice(name);
-            let mode = u32::try_from(entry.filemode()).unwrap_or(0);
+            let mode = canonical_mode(u32::try_from(entry.filemode()).unwrap_or(0));
             if entry.kind() == Some(git2::ObjectType::Tree) {
                 prefix.push(b'/');
                 let child = cache_tree.and_then(|t| t.child(name));
@@ -740,6 +740,18 @@ impl GitRepo {
             Ok(path) => Ok(self.root.join(path)),
             Err(_) => Ok(self.repo.commondir().join("hooks")),
         }
+    }
+}
+
+/// A file mode as git compares modes: a regular file is 100644 or 100755, whatever other
+/// permission bits an old tree recorded (git's `canon_mode`).
+fn canonical_mode(mode: u32) -> u32 {
+    const TYPE_BITS: u32 = 0o170000;
+    const REGULAR: u32 = 0o100000;
+    match (mode & TYPE_BITS == REGULAR, mode & 0o100 != 0) {
+        (true, true) => 0o100755,
+        (true, false) => 0o100644,
+        (false, _) => mode,
     }
 }
 
@@ -942,6 +954,16 @@ mod tests {
             assert_eq!(ours.entries().len(), if version == "2" { 6 } else { 7 });
             assert!(ours.cache_tree.is_some(), "version {version}");
         }
+    }
+
+    #[test]
+    fn modes_compare_as_git_compares_them() {
+        assert_eq!(canonical_mode(0o100664), 0o100644);
+        assert_eq!(canonical_mode(0o100775), 0o100755);
+        assert_eq!(canonical_mode(0o100644), 0o100644);
+        assert_eq!(canonical_mode(MODE_SYMLINK), MODE_SYMLINK);
+        assert_eq!(canonical_mode(MODE_GITLINK), MODE_GITLINK);
+        assert_eq!(canonical_mode(0o040000), 0o040000);
     }
 
     #[test]
