@@ -487,38 +487,18 @@ impl GitRepo {
             staged.push((index.path(entry), canonical_mode(entry.mode), entry.id));
             n += 1;
         }
-        // Both lists are sorted by path: walk them side by side.
-        let (mut added, mut deleted, mut modified) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut old, mut new) = (committed.iter().peekable(), staged.iter().peekable());
-        loop {
-            match (old.peek(), new.peek()) {
-                (Some(o), Some(n)) if o.0.as_slice() == n.0 => {
-                    if (o.1, o.2) != (n.1, n.2) {
-                        modified.push((o.0.as_slice(), o.1, o.2, n.1));
-                    }
-                    old.next();
-                    new.next();
-                }
-                (Some(o), Some(n)) if o.0.as_slice() < n.0 => {
-                    deleted.push((o.0.as_slice(), o.1, o.2));
-                    old.next();
-                }
-                (Some(o), None) => {
-                    deleted.push((o.0.as_slice(), o.1, o.2));
-                    old.next();
-                }
-                (_, Some(n)) => {
-                    added.push((n.0, n.1));
-                    new.next();
-                }
-                (None, None) => break,
-            }
-        }
+        let committed: Vec<ListedFile<'_>> = committed
+            .iter()
+            .map(|(path, mode, id)| (path.as_slice(), *mode, *id))
+            .collect();
+        let (added, deleted, modified) = differences(&committed, &staged);
         let special = |mode: u32| mode == MODE_GITLINK || mode == MODE_SYMLINK;
         if (!added.is_empty() && !deleted.is_empty())
             || added.iter().any(|a| special(a.1))
             || deleted.iter().any(|d| special(d.1))
-            || modified.iter().any(|m| special(m.1) || special(m.3))
+            || modified
+                .iter()
+                .any(|(m, new_mode)| special(m.1) || special(*new_mode))
         {
             return Ok(None);
         }
@@ -528,7 +508,7 @@ impl GitRepo {
             Some(Arc::from(blob.content()))
         };
         let mut changes = Vec::with_capacity(added.len() + deleted.len() + modified.len());
-        for (path, _, id, _) in modified {
+        for ((path, _, id), _) in modified {
             changes.push(Change {
                 kind: ChangeKind::Modified,
                 path: shown(path),
@@ -546,7 +526,7 @@ impl GitRepo {
                 content_changed: true,
             });
         }
-        for (path, _) in added {
+        for (path, _, _) in added {
             changes.push(Change {
                 kind: ChangeKind::Added,
                 path: shown(path),
@@ -741,6 +721,52 @@ impl GitRepo {
             Err(_) => Ok(self.repo.commondir().join("hooks")),
         }
     }
+}
+
+/// A file as the staged change compares it: path, mode (as git compares modes), blob id.
+type ListedFile<'a> = (&'a [u8], u32, [u8; 20]);
+
+/// What differs between two lists of files sorted by path: the files only in `new` (added),
+/// only in `old` (deleted), and in both with another mode or blob (the old file, the new mode).
+#[allow(
+    clippy::type_complexity,
+    reason = "three lists of one small tuple type"
+)]
+fn differences<'a>(
+    old: &[ListedFile<'a>],
+    new: &[ListedFile<'a>],
+) -> (
+    Vec<ListedFile<'a>>,
+    Vec<ListedFile<'a>>,
+    Vec<(ListedFile<'a>, u32)>,
+) {
+    let (mut added, mut deleted, mut modified) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        match (old.peek(), new.peek()) {
+            (Some(o), Some(n)) if o.0 == n.0 => {
+                if (o.1, o.2) != (n.1, n.2) {
+                    modified.push((**o, n.1));
+                }
+                old.next();
+                new.next();
+            }
+            (Some(o), Some(n)) if o.0 < n.0 => {
+                deleted.push(**o);
+                old.next();
+            }
+            (Some(o), None) => {
+                deleted.push(**o);
+                old.next();
+            }
+            (_, Some(n)) => {
+                added.push(**n);
+                new.next();
+            }
+            (None, None) => break,
+        }
+    }
+    (added, deleted, modified)
 }
 
 /// A file mode as git compares modes: a regular file is 100644 or 100755, whatever other

@@ -166,6 +166,14 @@ impl<'a> Cursor<'a> {
         Some(text)
     }
 
+    /// A decimal number written in ASCII up to `end`, which is consumed.
+    fn decimal<T: std::str::FromStr>(&mut self, end: u8) -> Option<T> {
+        let len = memchr::memchr(end, self.bytes)?;
+        let number = std::str::from_utf8(self.take(len)?).ok()?.parse().ok()?;
+        self.take(1)?;
+        Some(number)
+    }
+
     /// Version 4's path compression: how many bytes of the previous path to drop (git's
     /// offset varint: each continuation adds one before shifting).
     fn varint(&mut self) -> Option<usize> {
@@ -284,18 +292,8 @@ fn cache_tree_node(cursor: &mut Cursor<'_>, depth: usize) -> Option<(Vec<u8>, Ca
         return None;
     }
     let name = cursor.until_nul()?.to_vec();
-    let space = memchr::memchr(b' ', cursor.bytes)?;
-    let entries: i64 = std::str::from_utf8(cursor.take(space)?)
-        .ok()?
-        .parse()
-        .ok()?;
-    cursor.take(1)?;
-    let newline = memchr::memchr(b'\n', cursor.bytes)?;
-    let subtrees: usize = std::str::from_utf8(cursor.take(newline)?)
-        .ok()?
-        .parse()
-        .ok()?;
-    cursor.take(1)?;
+    let entries: i64 = cursor.decimal(b' ')?;
+    let subtrees: usize = cursor.decimal(b'\n')?;
     let id = if entries >= 0 {
         Some(cursor.hash()?)
     } else {
