@@ -133,6 +133,8 @@ impl IndexFile {
 const EXTENDED_INTENT_TO_ADD: u32 = 1 << 13;
 const EXTENDED_SKIP_WORKTREE: u32 = 1 << 14;
 const HASH_LEN: usize = 20;
+/// The longest path this reader takes (longer ones are left to libgit2).
+const MAX_PATH: usize = 64 << 10;
 
 /// Reads big-endian numbers and byte runs off the front of a slice; `None` past its end.
 struct Cursor<'a> {
@@ -240,6 +242,11 @@ fn parse(bytes: &[u8]) -> Option<IndexFile> {
             file.paths
                 .extend_from_within(previous.start..previous.start + keep);
             file.paths.extend_from_slice(cursor.until_nul()?);
+            // Each path repeats part of the one before: a crafted file could make the paths
+            // grow with the square of its size. Git's own stay far below these bounds.
+            if file.paths.len() - start > MAX_PATH || file.paths.len() > 16 * body.len() {
+                return None;
+            }
         } else {
             file.paths.extend_from_slice(cursor.until_nul()?);
             // Entries are padded with NULs to a multiple of eight bytes (one to eight NULs
@@ -321,7 +328,7 @@ mod tests {
         out.extend_from_slice(&[0; 8]); // uid, gid
         out.extend_from_slice(&12u32.to_be_bytes()); // size
         out.extend_from_slice(&[id; 20]);
-        out.extend_from_slice(&(path.len() as u16).to_be_bytes());
+        out.extend_from_slice(&(path.len().min(0xFFF) as u16).to_be_bytes());
         if version == 4 {
             let common = path
                 .iter()
@@ -444,6 +451,23 @@ mod tests {
             }
             let _ = parse(&checksummed(body));
         }
+    }
+
+    #[test]
+    fn a_version_4_index_cannot_grow_its_paths_without_bound() {
+        // Each path repeats 30,000 bytes of the one before: 60 MB of paths from a file of
+        // some hundred kilobytes.
+        let long = "a".repeat(30_000);
+        let paths: Vec<Vec<u8>> = (0..2_000)
+            .map(|n| format!("{long}/{n:04}").into_bytes())
+            .collect();
+        let listed: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
+        assert!(parse(&index_bytes(4, &listed[..10], b"")).is_some());
+        assert!(parse(&index_bytes(4, &listed, b"")).is_none());
+        // A path longer than any this reader takes.
+        let longer = vec![b'a'; MAX_PATH + 1];
+        assert!(parse(&index_bytes(4, &[&longer], b"")).is_none());
+        assert!(parse(&index_bytes(4, &[&longer[..MAX_PATH]], b"")).is_some());
     }
 
     #[test]
