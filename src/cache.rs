@@ -321,7 +321,7 @@ impl ItemCache {
     /// Writes the cache for the next run when `writes` differ from what the file holds (and
     /// consumes it: its bytes are not needed after loading). Returns a note when the file
     /// could not be written (the cache only saves work: that is not an error).
-    pub fn update(&self, writes: &CacheWrites) -> Option<String> {
+    pub fn update(self, writes: &CacheWrites) -> Option<String> {
         let stamps_changed = self.stamps_changed(&writes.stamps);
         if writes.made.is_empty() && !stamps_changed {
             return None;
