@@ -93,11 +93,10 @@ fn index_mtime(git_dir: &Path) -> Option<std::time::Duration> {
 
 /// The index at `git_dir`: read directly when [`IndexFile`] handles it, else by libgit2.
 fn read_index(git_dir: &Path) -> Result<IndexFile, git2::Error> {
-    match IndexFile::read(&git_dir.join("index")) {
+    let file = git_dir.join("index");
+    match IndexFile::read(&file) {
         Some(index) => Ok(index),
-        None => Ok(IndexFile::from_git2(&git2::Index::open(
-            &git_dir.join("index"),
-        )?)),
+        None => Ok(IndexFile::from_git2(&git2::Index::open(&file)?)),
     }
 }
 
@@ -117,7 +116,7 @@ pub struct IndexedBlobs {
 
 #[derive(Debug)]
 struct IndexSnapshot {
-    by_path: std::collections::HashMap<String, (IndexStat, [u8; 20])>,
+    index: IndexFile,
     mtime: Option<std::time::Duration>,
 }
 
@@ -148,28 +147,23 @@ impl IndexedBlobs {
             .snapshot
             .get_or_init(|| IndexSnapshot::read(&self.git_dir))
             .as_ref()?;
-        let (stat, blob) = snapshot.by_path.get(&format!("{}{path}", self.prefix))?;
+        let entry = snapshot
+            .index
+            .find(format!("{}{path}", self.prefix).as_bytes())
+            .filter(|entry| entry.is_plain_file())?;
         let modified = std::time::Duration::new(u64::try_from(mtime.0).ok()?, mtime.1);
-        stat.vouches_for(size, modified, snapshot.mtime)
-            .then_some(*blob)
+        IndexStat::of(entry)
+            .vouches_for(size, modified, snapshot.mtime)
+            .then_some(entry.id)
     }
 }
 
 impl IndexSnapshot {
-    /// The regular files of the index at stage 0, or `None` when it cannot be read.
+    /// The index and when it was written, or `None` when it cannot be read.
     fn read(git_dir: &Path) -> Option<IndexSnapshot> {
         let mtime = index_mtime(git_dir);
         let index = read_index(git_dir).ok()?;
-        let by_path = index
-            .entries()
-            .iter()
-            .filter(|entry| entry.is_plain_file())
-            .filter_map(|entry| {
-                let path = std::str::from_utf8(index.path(entry)).ok()?.to_string();
-                Some((path, (IndexStat::of(entry), entry.id)))
-            })
-            .collect();
-        Some(IndexSnapshot { by_path, mtime })
+        Some(IndexSnapshot { index, mtime })
     }
 }
 

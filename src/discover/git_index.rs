@@ -93,6 +93,15 @@ impl IndexFile {
         self.paths.get(entry.path.clone()).unwrap_or_default()
     }
 
+    /// The entry of `path` at stage 0 (found by halving: the index is sorted by path, then
+    /// stage).
+    pub fn find(&self, path: &[u8]) -> Option<&IndexEntry> {
+        let at = self.entries.partition_point(|e| self.path(e) < path);
+        self.entries
+            .get(at)
+            .filter(|e| self.path(e) == path && e.stage == 0)
+    }
+
     /// The entries whose paths start with `prefix` (a folder's, ending in `/`): a range, as
     /// the index is sorted by path.
     pub fn range_under(&self, prefix: &[u8]) -> Range<usize> {
@@ -376,6 +385,8 @@ mod tests {
             assert_eq!(file.entries()[2].id, [2; 20]);
             assert!(first.is_plain_file());
             assert_eq!(file.range_under(b"a/"), 0..2);
+            assert_eq!(file.find(b"a/yy.md").map(|e| e.id), Some([1; 20]));
+            assert!(file.find(b"a/y.md").is_none() && file.find(b"c.md").is_none());
             assert_eq!(file.range_under(b"c/"), 3..3);
         }
     }
