@@ -15,7 +15,7 @@
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::NFA;
 use regex_automata::{Anchored, Input, MatchKind};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The compiled phrases.
 pub struct PhraseMatcher {
@@ -78,19 +78,22 @@ impl<'m> PhraseSearcher<'m> {
 /// A cache taken by a searcher, given back when the searcher ends.
 struct CacheLease<'a> {
     cache: Option<Cache>,
-    idle: &'a Mutex<Vec<Cache>>,
+    automaton: &'a Automaton,
 }
 
 impl Automaton {
-    fn lease(&self) -> CacheLease<'_> {
-        let idle = self
-            .idle_caches
+    /// The caches no search is using (a panic elsewhere cannot leave them unusable).
+    fn idle(&self) -> MutexGuard<'_, Vec<Cache>> {
+        self.idle_caches
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+    }
+
+    fn lease(&self) -> CacheLease<'_> {
+        let idle = self.idle().pop();
         CacheLease {
             cache: Some(idle.unwrap_or_else(|| self.dfa.create_cache())),
-            idle: &self.idle_caches,
+            automaton: self,
         }
     }
 }
@@ -98,10 +101,7 @@ impl Automaton {
 impl Drop for CacheLease<'_> {
     fn drop(&mut self) {
         if let Some(cache) = self.cache.take() {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(cache);
+            self.automaton.idle().push(cache);
         }
     }
 }
@@ -162,11 +162,7 @@ impl PhraseMatcher {
     /// this when its items are triaged: the caches are some megabytes it no longer needs.
     pub fn release_caches(&self) {
         if let Some(Some(automaton)) = self.automaton.get() {
-            let mut idle = automaton
-                .idle_caches
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            *idle = Vec::new();
+            *automaton.idle() = Vec::new();
         }
     }
 
@@ -189,12 +185,7 @@ impl PhraseMatcher {
     /// How many caches wait for a search.
     #[cfg(test)]
     fn idle_caches(&self) -> usize {
-        self.automaton().map_or(0, |a| {
-            a.idle_caches
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .len()
-        })
+        self.automaton().map_or(0, |a| a.idle().len())
     }
 
     /// Every phrase in `text[range]`, left to right, as a leftmost-first search would find
