@@ -515,25 +515,72 @@ fn apply_severities(findings: &mut Vec<Finding>, severities: &SeverityTable, sou
 
 /// Findings about the backlog as a whole first, then those about open items, then done and
 /// archived ones (what a team can act on first); within each, by file and place.
+///
+/// The order is found for the findings' positions (four bytes each), then the findings are
+/// moved into it where they are: a stable sort of the findings themselves would need room for
+/// half of them again (hundreds of bytes each, tens of thousands at 50,000 items).
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap, backlog: &Backlog) {
-    findings.par_sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.span.map(|s| (s.begin.line, s.begin.column)),
-                f.rule.as_str(),
-            )
-        };
+    let key = |f: &Finding| {
+        (
+            f.span.map(|s| (s.begin.line, s.begin.column)),
+            f.rule.as_str(),
+        )
+    };
+    let compare = |a: &Finding, b: &Finding| {
         StatusClass::of(a, backlog)
             .cmp(&StatusClass::of(b, backlog))
             .then_with(|| finding_path_str(a, sources).cmp(finding_path_str(b, sources)))
             .then_with(|| key(a).cmp(&key(b)))
             .then_with(|| a.message.cmp(&b.message))
-    });
+    };
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    {
+        let findings = &*findings;
+        order.par_sort_by(|a, b| match (findings.get(*a), findings.get(*b)) {
+            (Some(a), Some(b)) => compare(a, b),
+            _ => a.cmp(b),
+        });
+    }
+    permute(findings, &mut order);
+}
+
+/// Puts `list[order[n]]` at place `n`, for every `n`, by following each cycle of the
+/// permutation (no second list). `order` must hold each index of `list` once; it is used up.
+fn permute<T>(list: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut place = start;
+        while let Some(slot) = order.get_mut(place) {
+            let from = std::mem::replace(slot, place);
+            if from == place || from == start || from >= list.len() {
+                break;
+            }
+            list.swap(place, from);
+            place = from;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::reserve_estimated;
+    use super::{permute, reserve_estimated};
+
+    #[test]
+    fn a_permutation_is_applied_in_place() {
+        // Cycles of every length, fixed points, and the identity.
+        for order in [
+            vec![2, 0, 1, 3, 5, 4],
+            vec![0, 1, 2],
+            vec![4, 3, 2, 1, 0],
+            vec![1, 2, 3, 4, 5, 0],
+            vec![],
+        ] {
+            let list: Vec<char> = ('a'..).take(order.len()).collect();
+            let expected: Vec<char> = order.iter().map(|n| list[*n]).collect();
+            let mut permuted = list.clone();
+            permute(&mut permuted, &mut order.clone());
+            assert_eq!(permuted, expected, "{order:?}");
+        }
+    }
 
     #[test]
     fn lists_grow_to_the_estimated_backlog_not_by_doubling() {

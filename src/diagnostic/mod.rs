@@ -161,6 +161,14 @@ impl Finding {
             hex.push(char::from(HEX[usize::from(b & 0xf)]));
         }
         self.fingerprint = hex;
+        // Sealed findings are kept until the report is written (at 50,000 items, tens of
+        // thousands of them): their texts give back the room `format!` left to grow in.
+        self.message.shrink_to_fit();
+        self.help.shrink_to_fit();
+        self.label.shrink_to_fit();
+        for related in &mut self.related {
+            related.message.shrink_to_fit();
+        }
     }
 }
 

@@ -6,54 +6,17 @@
     reason = "item and link indices come from the backlog's own index, built in this module"
 )]
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
 
 /// Seeded per process (ids come from untrusted files: no predictable collisions).
 use foldhash::fast::RandomState;
 
 use super::dod::TeamDod;
+use super::index::ItemIndex;
 use super::item::{Item, Link, LinkKind, LinkTarget};
 use super::load::{BacklogMdConfig, ParseFailure};
 use super::vocab::Level;
-
-/// The items under one key of the backlog's index: almost always one, which needs no list
-/// of its own (at 50,000 items, two lists per item were most of the index's allocations).
-#[derive(Clone, Debug)]
-enum Indices {
-    One(usize),
-    Many(Vec<usize>),
-}
-
-impl Indices {
-    fn add(map: &mut HashMap<String, Indices, RandomState>, key: String, idx: usize) {
-        match map.entry(key) {
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                let indices = entry.get_mut();
-                match indices {
-                    Indices::One(first) => *indices = Indices::Many(vec![*first, idx]),
-                    Indices::Many(list) => list.push(idx),
-                }
-            }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Indices::One(idx));
-            }
-        }
-    }
-
-    fn as_slice(&self) -> &[usize] {
-        match self {
-            Indices::One(idx) => std::slice::from_ref(idx),
-            Indices::Many(list) => list,
-        }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [usize] {
-        match self {
-            Indices::One(idx) => std::slice::from_mut(idx),
-            Indices::Many(list) => list,
-        }
-    }
-}
 
 /// Where a link leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +46,11 @@ pub struct Backlog {
     pub backlog_md_configs: Vec<BacklogMdConfig>,
     /// The team's definitions of done that were found.
     pub team_dod: Vec<TeamDod>,
-    by_id: HashMap<String, Indices, RandomState>,
-    by_path: HashMap<String, Indices, RandomState>,
+    /// Items by id as normalised by [`id_key`].
+    by_id: ItemIndex,
+    by_path: ItemIndex,
+    /// Hashes the index's keys.
+    hasher: RandomState,
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
     legacy_prefixes: Vec<(String, String)>,
     /// Per item, per link: where it leads.
@@ -98,34 +64,82 @@ pub struct Backlog {
 /// Normalises an id for comparison: case-insensitive, and numbers without leading zeros
 /// (`task-059` = `TASK-59`).
 pub fn id_key(id: &str) -> String {
-    let id = id.trim();
-    let mut out = String::with_capacity(id.len());
-    // A run of digits is kept as a range of `id` and written without its leading zeros.
-    let flush = |digits: Option<usize>, end: usize, out: &mut String| {
-        if let Some(run) = digits.and_then(|start| id.get(start..end)) {
+    IdKeyChars::new(id).collect()
+}
+
+/// The characters of [`id_key`], made one at a time (the index hashes and compares ids
+/// without writing their keys down).
+struct IdKeyChars<'a> {
+    /// What is left of the trimmed id.
+    rest: &'a str,
+    /// The significant digits of a run being written.
+    digits: std::str::Chars<'a>,
+    /// The upper case of a character being written.
+    upper: Option<std::char::ToUppercase>,
+}
+
+impl<'a> IdKeyChars<'a> {
+    fn new(id: &'a str) -> Self {
+        IdKeyChars {
+            rest: id.trim(),
+            digits: "".chars(),
+            upper: None,
+        }
+    }
+}
+
+impl Iterator for IdKeyChars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(ch) = self.digits.next() {
+            return Some(ch);
+        }
+        if let Some(ch) = self.upper.as_mut().and_then(Iterator::next) {
+            return Some(ch);
+        }
+        self.upper = None;
+        let ch = self.rest.chars().next()?;
+        if ch.is_ascii_digit() {
+            // A run of digits is written without its leading zeros (`0` when all are).
+            let end = self
+                .rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(self.rest.len());
+            let (run, rest) = self.rest.split_at(end);
+            self.rest = rest;
             let significant = run.trim_start_matches('0');
-            out.push_str(if significant.is_empty() {
+            self.digits = if significant.is_empty() {
                 "0"
             } else {
                 significant
-            });
-        }
-    };
-    let mut digits = None;
-    for (at, ch) in id.char_indices() {
-        if ch.is_ascii_digit() {
-            digits.get_or_insert(at);
-        } else {
-            flush(digits.take(), at, &mut out);
-            if ch.is_ascii() {
-                out.push(ch.to_ascii_uppercase());
-            } else {
-                out.extend(ch.to_uppercase());
             }
+            .chars();
+            return self.digits.next();
         }
+        self.rest = self.rest.get(ch.len_utf8()..).unwrap_or_default();
+        if ch.is_ascii() {
+            return Some(ch.to_ascii_uppercase());
+        }
+        let mut upper = ch.to_uppercase();
+        let first = upper.next();
+        self.upper = Some(upper);
+        first
     }
-    flush(digits, id.len(), &mut out);
-    out
+}
+
+/// The hash of an id's [`id_key`].
+fn id_hash(hasher: &RandomState, id: &str) -> u64 {
+    let mut state = hasher.build_hasher();
+    for ch in IdKeyChars::new(id) {
+        state.write_u32(u32::from(ch));
+    }
+    state.finish()
+}
+
+/// Whether two ids have the same [`id_key`].
+fn same_id(a: &str, b: &str) -> bool {
+    IdKeyChars::new(a).eq(IdKeyChars::new(b))
 }
 
 impl Backlog {
@@ -156,18 +170,21 @@ impl Backlog {
                 }
             }
         }
-        backlog.by_id.reserve(backlog.items.len());
-        backlog.by_path.reserve(backlog.items.len());
-        for (idx, item) in backlog.items.iter().enumerate() {
-            Indices::add(&mut backlog.by_id, id_key(&item.id), idx);
-            Indices::add(&mut backlog.by_path, item.path.clone(), idx);
+        backlog.by_id = ItemIndex::with_capacity(backlog.items.len());
+        backlog.by_path = ItemIndex::with_capacity(backlog.items.len());
+        let (items, hasher) = (&backlog.items, &backlog.hasher);
+        let id_hash = |idx: usize| id_hash(hasher, &items[idx].id);
+        let path_hash = |idx: usize| hasher.hash_one(items[idx].path.as_str());
+        for (idx, item) in items.iter().enumerate() {
+            let same_id = |other: usize| same_id(&items[other].id, &item.id);
+            backlog.by_id.add(idx, id_hash(idx), same_id, id_hash);
+            let same_path = |other: usize| items[other].path == item.path;
+            backlog
+                .by_path
+                .add(idx, path_hash(idx), same_path, path_hash);
         }
         // Live items win over archived copies with the same id.
-        for indices in backlog.by_id.values_mut() {
-            indices
-                .as_mut_slice()
-                .sort_by_key(|i| (backlog.items[*i].archived, *i));
-        }
+        backlog.by_id.sort_groups(|i| (items[i].archived, i));
         backlog.resolved = {
             use rayon::prelude::*;
             let resolver = &backlog;
@@ -198,15 +215,17 @@ impl Backlog {
 
     /// The items with this id (live ones first).
     pub fn by_id(&self, id: &str) -> &[usize] {
-        let key = id_key(id);
-        if let Some(found) = self.by_id.get(&key) {
-            return found.as_slice();
+        let found = self.items_with_key(id);
+        if !found.is_empty() || self.legacy_prefixes.is_empty() {
+            return found;
         }
+        let key = id_key(id);
         for (old, new) in &self.legacy_prefixes {
             if let Some(rest) = key.strip_prefix(old.as_str()) {
                 if rest.starts_with(['-', '_']) {
-                    if let Some(found) = self.by_id.get(&format!("{new}{rest}")) {
-                        return found.as_slice();
+                    let found = self.items_with_key(&format!("{new}{rest}"));
+                    if !found.is_empty() {
+                        return found;
                     }
                 }
             }
@@ -214,18 +233,24 @@ impl Backlog {
         &[]
     }
 
+    /// The items whose id has the same [`id_key`] as `id`.
+    fn items_with_key(&self, id: &str) -> &[usize] {
+        self.by_id.get(id_hash(&self.hasher, id), |idx| {
+            self.items
+                .get(idx)
+                .is_some_and(|item| same_id(&item.id, id))
+        })
+    }
+
     pub fn by_path(&self, path: &str) -> &[usize] {
-        self.by_path.get(path).map_or(&[], Indices::as_slice)
+        self.by_path.get(self.hasher.hash_one(path), |idx| {
+            self.items.get(idx).is_some_and(|item| item.path == path)
+        })
     }
 
     /// Ids shared by more than one item, as groups of item indices.
     pub fn duplicate_ids(&self) -> Vec<&[usize]> {
-        let mut groups: Vec<&[usize]> = self
-            .by_id
-            .values()
-            .map(Indices::as_slice)
-            .filter(|v| v.len() > 1)
-            .collect();
+        let mut groups: Vec<&[usize]> = self.by_id.groups().collect();
         groups.sort();
         groups
     }
@@ -424,5 +449,24 @@ mod tests {
         assert_eq!(id_key("задача-0010"), "ЗАДАЧА-10");
         assert_eq!(id_key("0"), "0");
         assert_eq!(id_key("a00b01"), "A0B1");
+    }
+
+    proptest::proptest! {
+        /// The index hashes and compares ids through their keys without writing them: two ids
+        /// are the same exactly when their keys are, and then hash alike.
+        #[test]
+        fn ids_compare_and_hash_as_their_keys(
+            a in "[ a-cA-C0-2ßẞǅ_-]{0,8}",
+            b in "[ a-cA-C0-2ßẞǅ_-]{0,8}",
+        ) {
+            let hasher = RandomState::default();
+            let same = id_key(&a) == id_key(&b);
+            proptest::prop_assert_eq!(same_id(&a, &b), same);
+            if same {
+                proptest::prop_assert_eq!(id_hash(&hasher, &a), id_hash(&hasher, &b));
+            }
+            // A key is its own key: a legacy prefix's rewritten key finds the same items.
+            proptest::prop_assert!(same_id(&id_key(&a), &a));
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod backlog;
 pub mod dod;
+pub mod index;
 pub mod item;
 pub mod layout;
 pub mod load;

@@ -177,17 +177,39 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
 /// Runs the rules that `enabled` accepts, then applies the items' suppressions.
 pub fn run(cx: &Context<'_>, enabled: impl Fn(RuleId) -> bool + Sync) -> Vec<Finding> {
     use rayon::prelude::*;
-    let mut findings: Vec<Finding> = ALL
+    let lists: Vec<Vec<Finding>> = ALL
         .par_iter()
         .filter(|rule| enabled(rule.id()))
-        .flat_map_iter(|rule| {
+        .map(|rule| {
             let mut out = Vec::new();
             rule.check(cx, &mut out);
             out
         })
         .collect();
+    let mut findings = concat_in_largest(lists);
     waiver::apply(cx, &mut findings);
     findings
+}
+
+/// The lists one after another, gathered in the list with the most room (one rule, such as
+/// triage's, often finds most of them, and its list, grown by doubling, has room for the
+/// rest): gathering them in a new list would hold every finding twice for a moment.
+fn concat_in_largest<T>(mut lists: Vec<Vec<T>>) -> Vec<T> {
+    let Some(largest) = (0..lists.len()).max_by_key(|n| lists.get(*n).map_or(0, Vec::capacity))
+    else {
+        return Vec::new();
+    };
+    let total = lists.iter().map(Vec::len).sum::<usize>();
+    let after = lists.split_off(largest + 1);
+    let mut out = lists.pop().unwrap_or_default();
+    out.reserve_exact(total - out.len());
+    for list in lists.into_iter().rev() {
+        out.splice(0..0, list);
+    }
+    for list in after {
+        out.extend(list);
+    }
+    out
 }
 
 /// The warning that the working tree's configuration (`file`) is not the one in force: that of
@@ -237,5 +259,22 @@ pub fn join_words(words: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::concat_in_largest;
+
+    #[test]
+    fn lists_are_joined_in_order_in_the_roomiest() {
+        let mut big = Vec::with_capacity(16);
+        big.extend([4, 5]);
+        let lists = vec![vec![1], vec![2, 3], big, vec![], vec![6]];
+        let joined = concat_in_largest(lists);
+        assert_eq!(joined, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(joined.capacity(), 16, "joined in the list with room");
+        assert!(concat_in_largest::<u8>(Vec::new()).is_empty());
+        assert_eq!(concat_in_largest(vec![vec![1, 2]]), [1, 2]);
     }
 }
