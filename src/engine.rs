@@ -21,7 +21,7 @@ use crate::model::{Backlog, FileRole, LayoutIndex, dod};
 use crate::outcome::{CheckOutcome, Timings, finding_path_str};
 use crate::rules::{self, Context};
 use crate::scope::ChangeScope;
-use crate::source::{InputFile, LineIndex, Origin, SourceId, SourceMap, SourceReader, decode};
+use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
 use crate::triage::{Checklist, ItemTriage};
 
 /// A baseline to apply, with the path its findings name.
@@ -303,7 +303,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     if let Some(BaselineInput { baseline, path }) = &baseline {
         run_level.extend(baseline.apply(&mut findings, path, today));
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<Finding> = Vec::new();
     if let Some(change) = &config_change {
         let mut note = rules::config_changed(&change.rev, &change.keys, &change.file);
         note.seal("");
@@ -326,10 +326,10 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     }
 
     // Order: notes about the run first, then findings by place, then the baseline's own.
+    // (Gathered in the findings' own list: appending them to the notes would copy them all.)
     sort_findings(&mut findings, &sources, &backlog);
-    notes.append(&mut findings);
-    notes.append(&mut run_level);
-    let findings = notes;
+    findings.splice(0..0, notes);
+    findings.append(&mut run_level);
 
     summary.items = backlog.items.len();
     summary.triggered = backlog
@@ -385,8 +385,8 @@ fn load_one(
     let started = Instant::now();
     // A file whose content is known by its blob id (from git's index, or from the stamp the
     // cache recorded for it) may be in the cache.
-    let stamp = match (cache, &file.origin, file.blob) {
-        (Some(_), Origin::Disk(disk), None) => cache::stamp(disk),
+    let stamp = match (cache, file.blob) {
+        (Some(_), None) => file.disk_path().and_then(|disk| cache::stamp(&disk)),
         _ => None,
     };
     let blob = file.blob.or_else(|| {
@@ -396,10 +396,8 @@ fn load_one(
     // A file this run did not stat (read by its blob id from git's index: a hook's run) keeps
     // the stamp an earlier working-tree check recorded for its path, so that the next one
     // does not read and hash every file again. A stale stamp only fails to match.
-    let carried = match (cache, &file.origin) {
-        (Some(cache), origin) if !matches!(origin, Origin::Disk(_)) => {
-            cache.recorded_stamp(&file.path)
-        }
+    let carried = match cache {
+        Some(cache) if !file.is_on_disk() => cache.recorded_stamp(&file.path),
         _ => None,
     };
     let recorded = |blob: Option<[u8; 20]>| stamp.zip(blob).or(carried);

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Index of a file in the run's [`SourceMap`].
@@ -273,6 +273,9 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub enum Origin {
     /// A file on disk.
     Disk(PathBuf),
+    /// A file on disk at this root joined with the file's own path: a walk's files share
+    /// their root rather than each holding a whole path (at 50,000 files, 4 MB).
+    UnderRoot(Arc<Path>),
     /// Bytes already in memory (a git blob, a test fixture).
     Memory(Arc<[u8]>),
     /// Found but not readable (the walk could not enter it); reading fails with this message.
@@ -303,6 +306,20 @@ impl InputFile {
             origin,
             blob: None,
         }
+    }
+
+    /// Where the file is on disk, when it is read from disk.
+    pub fn disk_path(&self) -> Option<Cow<'_, Path>> {
+        match &self.origin {
+            Origin::Disk(path) => Some(Cow::Borrowed(path)),
+            Origin::UnderRoot(root) => Some(Cow::Owned(root.join(&self.path))),
+            Origin::Memory(_) | Origin::Unreadable(_) | Origin::Deferred(_) => None,
+        }
+    }
+
+    /// Whether the file is read from disk.
+    pub fn is_on_disk(&self) -> bool {
+        matches!(self.origin, Origin::Disk(_) | Origin::UnderRoot(_))
     }
 }
 
@@ -352,7 +369,7 @@ pub trait SourceReader: Sync {
     fn read(&self, file: &InputFile) -> io::Result<Vec<u8>>;
 }
 
-/// Reads [`Origin::Disk`] files from the file system and [`Origin::Memory`] from memory.
+/// Reads [`Origin::Disk`] and [`Origin::UnderRoot`] files from the file system and [`Origin::Memory`] from memory.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsReader;
 
@@ -360,6 +377,7 @@ impl SourceReader for FsReader {
     fn read(&self, file: &InputFile) -> io::Result<Vec<u8>> {
         match &file.origin {
             Origin::Disk(path) => std::fs::read(path),
+            Origin::UnderRoot(root) => std::fs::read(root.join(&file.path)),
             Origin::Memory(bytes) => Ok(bytes.to_vec()),
             Origin::Unreadable(message) => Err(io::Error::other(message.clone())),
             Origin::Deferred(content) => content.read(),

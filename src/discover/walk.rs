@@ -44,6 +44,7 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
     let include = glob_set(options.include)?;
     let exclude = glob_set(options.exclude)?;
     let root = options.root;
+    let shared_root: std::sync::Arc<Path> = root.into();
     let mut files = Vec::new();
     for path in options.paths {
         let meta = std::fs::symlink_metadata(path)
@@ -92,12 +93,29 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
             if !super::selected(&rel, include.as_ref(), exclude.as_ref()) {
                 continue;
             }
-            files.push(InputFile::new(rel, Origin::Disk(entry.into_path())));
+            // A file the root and its relative path name exactly shares the root.
+            let origin = if names_exactly(root, &rel, entry.path()) {
+                Origin::UnderRoot(shared_root.clone())
+            } else {
+                Origin::Disk(entry.into_path())
+            };
+            files.push(InputFile::new(rel, origin));
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     Ok(files)
+}
+
+/// Whether `path` is, character for character, `root` joined with `rel` (so that reading
+/// `root.join(rel)` reads it).
+fn names_exactly(root: &Path, rel: &str, path: &Path) -> bool {
+    let (Some(root), Some(path)) = (root.to_str(), path.to_str()) else {
+        return false;
+    };
+    path.strip_prefix(root.trim_end_matches('/'))
+        .and_then(|rest| rest.strip_prefix('/'))
+        == Some(rel)
 }
 
 fn error_path(err: &ignore::Error, root: &Path) -> String {
@@ -157,5 +175,19 @@ mod tests {
         assert_eq!(rel("/r", "/r//a.md"), "a.md");
         // A sibling that merely shares the prefix is not inside the root.
         assert_eq!(rel("/r", "/rx/a.md"), "/rx/a.md");
+    }
+
+    #[test]
+    fn a_file_shares_its_root_only_when_they_name_it_exactly() {
+        let exact = |root: &str, rel: &str, path: &str| {
+            super::names_exactly(Path::new(root), rel, Path::new(path))
+        };
+        assert!(exact("/r", "backlog/a.md", "/r/backlog/a.md"));
+        assert!(exact("/r/", "a.md", "/r/a.md"));
+        assert!(exact("/", "a.md", "/a.md"));
+        assert!(!exact("/r", "a.md", "/r/./a.md"));
+        assert!(!exact("/r", "a.md", "/r//a.md"));
+        assert!(!exact("/r", "a.md", "/rx/a.md"));
+        assert!(!exact("/r", "b.md", "/r/a.md"));
     }
 }
