@@ -268,8 +268,8 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     // of its own questions ("personal data", "credentials") trigger nothing.
     for (idx, found) in triage.iter_mut().enumerate() {
         if backlog.is_threat_spike(idx) {
-            found.categories.clear();
-            found.possible.clear();
+            found.categories = Box::default();
+            found.possible = Box::default();
         }
     }
 

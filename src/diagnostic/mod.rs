@@ -166,6 +166,8 @@ impl Finding {
         self.message.shrink_to_fit();
         self.help.shrink_to_fit();
         self.label.shrink_to_fit();
+        // (A first push gave the list room for four.)
+        self.related.shrink_to_fit();
         for related in &mut self.related {
             related.message.shrink_to_fit();
         }

@@ -38,17 +38,18 @@ pub struct CategoryMatch {
     pub evidence: Vec<Evidence>,
 }
 
-/// Everything triage learned about one item.
+/// Everything triage learned about one item. Kept for every item until the end of a check:
+/// its lists are boxed slices, sized when it is made.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ItemTriage {
     /// Triggered categories (strong tier, or confirmed by the item's `triage:`), in checklist
     /// order.
-    pub categories: Vec<CategoryMatch>,
+    pub categories: Box<[CategoryMatch]>,
     /// Categories in the possible tier, neither confirmed nor declined by `triage:`.
-    pub possible: Vec<CategoryMatch>,
+    pub possible: Box<[CategoryMatch]>,
     /// Categories the item's `triage:` override switched off.
-    pub overridden: Vec<usize>,
-    pub deferred_security: Vec<Evidence>,
+    pub overridden: Box<[usize]>,
+    pub deferred_security: Box<[Evidence]>,
     pub attacker_story: Option<Box<Evidence>>,
     /// For items labelled non-functional: the first measurable criterion, if any.
     pub measurable: Option<Box<Evidence>>,
@@ -150,10 +151,11 @@ impl Checklist {
         });
         scores.sort_by_key(|s| s.category);
         let mut out = ItemTriage {
-            deferred_security: scan.deferred_security,
+            deferred_security: scan.deferred_security.into(),
             attacker_story: scan.attacker_story.map(Box::new),
             ..ItemTriage::default()
         };
+        let (mut categories, mut possible, mut overridden) = (Vec::new(), Vec::new(), Vec::new());
         let answers = item.triage_override.as_ref();
         for CategoryScore {
             category,
@@ -176,7 +178,7 @@ impl Checklist {
                 continue;
             }
             if declined && tier.is_some() {
-                out.overridden.push(category);
+                overridden.push(category);
                 continue;
             }
             evidence.sort_by(|a, b| {
@@ -194,8 +196,8 @@ impl Checklist {
                 evidence,
             };
             match tier {
-                Some(Tier::Strong) => out.categories.push(found),
-                _ => out.possible.push(found),
+                Some(Tier::Strong) => categories.push(found),
+                _ => possible.push(found),
             }
         }
         if item.is_labelled("non-functional") || item.is_labelled("nfr") {
@@ -205,11 +207,9 @@ impl Checklist {
             .dod
             .iter()
             .position(|entry| self.detectors.is_risk_acceptance_entry(&entry.text));
-        // Kept for every item until the end of the check: no spare capacity.
-        out.categories.shrink_to_fit();
-        out.possible.shrink_to_fit();
-        out.overridden.shrink_to_fit();
-        out.deferred_security.shrink_to_fit();
+        out.categories = categories.into();
+        out.possible = possible.into();
+        out.overridden = overridden.into();
         out
     }
 }

@@ -74,20 +74,11 @@ pub fn load_file(
 }
 
 impl LoadedFile {
-    /// Gives back the spare capacity of its vectors: a check keeps every item of the backlog
-    /// until the end, and most files hold one item with a few links.
+    /// Gives back the spare capacity of its lists: a check keeps every item of the backlog
+    /// until the end (an item's own lists are boxed slices, sized when it is built).
     fn shrink_to_fit(&mut self) {
         self.items.shrink_to_fit();
         self.failures.shrink_to_fit();
-        for item in &mut self.items {
-            item.labels.shrink_to_fit();
-            item.links.shrink_to_fit();
-            item.risk.shrink_to_fit();
-            item.dod.shrink_to_fit();
-            item.suppressions.shrink_to_fit();
-            item.extra_fields.shrink_to_fit();
-            item.regions.shrink_to_fit();
-        }
     }
 }
 
