@@ -75,6 +75,9 @@ pub struct Finding {
 
 impl Finding {
     /// A finding at `span`; set the rest with the builder methods.
+    ///
+    /// Findings are kept until the report is written (at 50,000 items, tens of thousands of
+    /// them), so their texts are stored without the room `format!` leaves to grow in.
     pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             rule,
@@ -85,7 +88,7 @@ impl Finding {
             span: None,
             label: String::new(),
             related: Vec::new(),
-            message: message.into(),
+            message: exact(message.into()),
             help: String::new(),
             categories: Vec::new(),
             content: String::new(),
@@ -96,7 +99,7 @@ impl Finding {
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
         self.span = Some(span);
-        self.label = label.into();
+        self.label = exact(label.into());
         self
     }
 
@@ -112,7 +115,7 @@ impl Finding {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = help.into();
+        self.help = exact(help.into());
         self
     }
 
@@ -122,9 +125,11 @@ impl Finding {
     }
 
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        // One place more: most findings have one or two (a first push makes room for four).
+        self.related.reserve_exact(1);
         self.related.push(Related {
             span,
-            message: message.into(),
+            message: exact(message.into()),
         });
         self
     }
@@ -161,17 +166,13 @@ impl Finding {
             hex.push(char::from(HEX[usize::from(b & 0xf)]));
         }
         self.fingerprint = hex;
-        // Sealed findings are kept until the report is written (at 50,000 items, tens of
-        // thousands of them): their texts give back the room `format!` left to grow in.
-        self.message.shrink_to_fit();
-        self.help.shrink_to_fit();
-        self.label.shrink_to_fit();
-        // (A first push gave the list room for four.)
-        self.related.shrink_to_fit();
-        for related in &mut self.related {
-            related.message.shrink_to_fit();
-        }
     }
+}
+
+/// `text` without spare capacity.
+fn exact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
 }
 
 /// Counts for the summary line and the JSON `summary`.

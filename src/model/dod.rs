@@ -37,6 +37,28 @@ pub struct TeamDod {
     pub risk_entry: Option<usize>,
 }
 
+/// What an item's definition of done is a copy of, when it copies a team's (Backlog.md copies
+/// `definition_of_done` from `config.yml` into every new task): the same entries, in any
+/// order, ticked or not, compared without case, runs of spaces or a final full stop. Two lists
+/// of entries with the same key are copies of each other. Kept for every item instead of its
+/// entries' text, which only triage reads.
+pub fn copy_key<'a>(entries: impl IntoIterator<Item = &'a str>) -> u64 {
+    use std::hash::BuildHasher;
+    let mut texts: Vec<String> = entries.into_iter().map(normalized).collect();
+    texts.sort_unstable();
+    // Fixed seed: the key is kept in the item cache, read by later runs of the same build.
+    foldhash::quality::FixedState::with_seed(0x0d0d).hash_one(&texts)
+}
+
+/// An entry's text as copies are compared.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches('.')
+        .to_lowercase()
+}
+
 /// Reads a Markdown definition of done: every list entry and every heading is an entry.
 pub fn load_markdown(index: &LineIndex<'_>, path: &str) -> TeamDod {
     let text = index.text();
@@ -166,6 +188,22 @@ pub fn inline(entries: &[String], config_path: &str) -> TeamDod {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_have_the_same_key_whatever_their_order_case_and_spacing() {
+        let team = copy_key(["Code reviewed.", "Tests pass", "Docs updated"]);
+        assert_eq!(
+            copy_key(["tests  pass", "DOCS UPDATED", "code reviewed"]),
+            team
+        );
+        assert_ne!(copy_key(["Code reviewed", "Tests pass"]), team);
+        assert_ne!(
+            copy_key(["Code reviewed", "Tests pass", "Docs written"]),
+            team
+        );
+        // Entries are not run together: ["a b", "c"] is not ["a", "b c"].
+        assert_ne!(copy_key(["a b", "c"]), copy_key(["a", "b c"]));
+    }
 
     #[test]
     fn markdown_entries_from_lists_and_headings() {

@@ -234,7 +234,11 @@ pub struct Item {
     pub triage_override: Option<Box<TriageOverride>>,
     pub risk: Box<[RiskAcceptance]>,
     pub veto: Option<Box<Veto>>,
+    /// The item's own definition of done. Triage reads its entries' text; a check then keeps
+    /// only [`Item::dod_copy_key`] (each entry's `text` is emptied), ticks and places.
     pub dod: Box<[DodEntry]>,
+    /// [`crate::model::dod::copy_key`] of the entries' text.
+    pub dod_copy_key: u64,
     /// Where the item's own definition of done is (list key or section heading).
     pub dod_at: Option<Span>,
     pub suppressions: Box<[Suppression]>,
@@ -253,12 +257,16 @@ pub struct Item {
 }
 
 impl Item {
-    /// Drops what only triage reads (text regions, detector field values) once the item is
-    /// classified: the rules never look at them, and a backlog of 10,000 items holds them all.
-    /// `backlint why` loads its one item again to show them.
+    /// Drops what only triage reads (text regions, detector field values, the text of its
+    /// definition of done's entries) once the item is classified: the rules never look at
+    /// them, and a backlog of 10,000 items holds them all. `backlint why` loads its one item
+    /// again to show them.
     pub fn drop_triage_inputs(&mut self) {
         self.regions = Box::default();
         self.extra_fields = Box::default();
+        for entry in &mut self.dod {
+            entry.text = String::new();
+        }
     }
 
     pub fn is_labelled(&self, label: &str) -> bool {

@@ -7,6 +7,7 @@
 )]
 
 use crate::diagnostic::Finding;
+use crate::model::dod::copy_key;
 use crate::model::{DodOrigin, Status, TeamDod};
 use crate::source::one_line;
 
@@ -133,41 +134,16 @@ impl MissingRiskAcceptance {
     }
 }
 
-/// An entry's text as compared between copies: case, spacing and a trailing period aside.
-fn normalized(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_end_matches('.')
-        .to_lowercase()
-}
-
-/// Whether `item_entries` is a copy of `team` (Backlog.md copies `definition_of_done` from
-/// `config.yml` into every new task): the same entries, in any order, ticked or not.
-fn is_copy(item_entries: &[crate::model::DodEntry], team: &[String]) -> bool {
-    if team.is_empty() || item_entries.len() != team.len() {
-        return false;
-    }
-    let mut mine: Vec<String> = item_entries.iter().map(|e| normalized(&e.text)).collect();
-    mine.sort();
-    mine == team
-}
-
 impl Check for MissingRiskAcceptance {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let team_has_entry = cx.backlog.team_dod.iter().any(|d| d.risk_entry.is_some());
         // The team documents without the entry, and their entries as copies would hold them.
-        let lacking: Vec<(&TeamDod, Vec<String>)> = cx
+        let lacking: Vec<(&TeamDod, u64)> = cx
             .backlog
             .team_dod
             .iter()
-            .filter(|d| d.risk_entry.is_none())
-            .map(|d| {
-                let mut texts: Vec<String> =
-                    d.entries.iter().map(|e| normalized(&e.text)).collect();
-                texts.sort();
-                (d, texts)
-            })
+            .filter(|d| d.risk_entry.is_none() && !d.entries.is_empty())
+            .map(|d| (d, copy_key(d.entries.iter().map(|e| e.text.as_str()))))
             .collect();
         let mut copies = vec![0usize; lacking.len()];
         let mut item_findings = Vec::new();
@@ -187,10 +163,9 @@ impl Check for MissingRiskAcceptance {
                 }
                 // A copy of a team document that lacks the entry: one line there fixes both,
                 // so the team finding speaks for it.
-                if let Some(n) = lacking
-                    .iter()
-                    .position(|(_, team)| is_copy(&item.dod, team))
-                {
+                if let Some(n) = lacking.iter().position(|(team, key)| {
+                    item.dod.len() == team.entries.len() && item.dod_copy_key == *key
+                }) {
                     copies[n] += 1;
                     continue;
                 }

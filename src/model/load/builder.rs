@@ -256,6 +256,7 @@ impl ItemBuilder<'_> {
             triage_override: triage_override.map(Box::new),
             risk: risk.into(),
             veto: veto.map(Box::new),
+            dod_copy_key: super::super::dod::copy_key(dod.iter().map(|e| e.text.as_str())),
             dod: dod.into(),
             dod_at,
             suppressions: suppressions.into(),
