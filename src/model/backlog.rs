@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, Hasher};
 use foldhash::fast::RandomState;
 
 use super::dod::TeamDod;
-use super::index::ItemIndex;
+use super::index::{ItemIndex, PerItem};
 use super::item::{Item, Link, LinkKind, LinkTarget};
 use super::load::{BacklogMdConfig, ParseFailure};
 use super::vocab::Level;
@@ -54,9 +54,9 @@ pub struct Backlog {
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
     legacy_prefixes: Vec<(String, String)>,
     /// Per item, per link: where it leads.
-    resolved: Vec<Vec<Resolution>>,
+    resolved: PerItem<Resolution>,
     /// Per item: spikes that name it in a reverse link, as `(spike, link index on the spike)`.
-    reverse: Vec<Vec<(usize, usize)>>,
+    reverse: PerItem<(usize, usize)>,
     /// Per item: whether it is a threat-analysis spike.
     threat_spike: Vec<bool>,
 }
@@ -188,28 +188,25 @@ impl Backlog {
         backlog.resolved = {
             use rayon::prelude::*;
             let resolver = &backlog;
-            resolver
+            let resolutions: Vec<Resolution> = resolver
                 .items
                 .par_iter()
-                .map(|item| {
-                    item.links
-                        .iter()
-                        .map(|l| resolver.resolve(item, l))
-                        .collect()
-                })
-                .collect()
+                .flat_map_iter(|item| item.links.iter().map(|l| resolver.resolve(item, l)))
+                .collect();
+            PerItem::from_lengths(resolver.items.iter().map(|i| i.links.len()), resolutions)
         };
         backlog.threat_spike = backlog.items.iter().map(is_threat_analysis_spike).collect();
-        backlog.reverse = vec![Vec::new(); backlog.items.len()];
-        for (spike, links) in backlog.resolved.iter().enumerate() {
-            for (n, res) in links.iter().enumerate() {
-                if backlog.items[spike].links[n].kind == LinkKind::Reverse {
-                    if let Resolution::Item(target) = res {
-                        backlog.reverse[*target].push((spike, n));
-                    }
+        let mut named_by_spikes = Vec::new();
+        for (spike, item) in backlog.items.iter().enumerate() {
+            for (n, res) in backlog.resolved.get(spike).iter().enumerate() {
+                if let (Some(LinkKind::Reverse), Resolution::Item(target)) =
+                    (item.links.get(n).map(|l| l.kind), res)
+                {
+                    named_by_spikes.push((*target, (spike, n)));
                 }
             }
         }
+        backlog.reverse = PerItem::from_pairs(backlog.items.len(), named_by_spikes);
         backlog
     }
 
@@ -305,7 +302,7 @@ impl Backlog {
 
     /// Where each link of item `idx` leads (parallel to `items[idx].links`).
     pub fn resolutions(&self, idx: usize) -> &[Resolution] {
-        self.resolved.get(idx).map_or(&[], Vec::as_slice)
+        self.resolved.get(idx)
     }
 
     /// The item a link of `idx` leads to, if it resolved.
@@ -318,7 +315,7 @@ impl Backlog {
 
     /// Spikes that name item `idx` in a reverse link.
     pub fn reverse_links(&self, idx: usize) -> &[(usize, usize)] {
-        self.reverse.get(idx).map_or(&[], Vec::as_slice)
+        self.reverse.get(idx)
     }
 
     /// Threat-analysis spikes linked to item `idx`, in either direction, each once.

@@ -1,6 +1,8 @@
-//! A lookup of items by a key they already hold (their id, their path): the table keeps item
-//! positions only, never a copy of the key, so that a backlog of 50,000 items does not hold
-//! 100,000 more strings for its index. Keys are hashed and compared through the items.
+//! The backlog's compact tables. [`ItemIndex`] looks items up by a key they already hold
+//! (their id, their path): the table keeps item positions only, never a copy of the key, so
+//! that a backlog of 50,000 items does not hold 100,000 more strings for its index; keys are
+//! hashed and compared through the items. [`PerItem`] holds a short list for every item end
+//! to end, not a list (and an allocation) of its own for each.
 
 use hashbrown::HashTable;
 
@@ -104,9 +106,83 @@ impl ItemIndex {
     }
 }
 
+/// A list of `T` for each item, stored end to end.
+#[derive(Debug)]
+pub struct PerItem<T> {
+    /// Where each item's list starts in `values`, and where the last ends.
+    starts: Vec<usize>,
+    values: Vec<T>,
+}
+
+impl<T> Default for PerItem<T> {
+    fn default() -> Self {
+        PerItem {
+            starts: vec![0],
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T> PerItem<T> {
+    /// The lists of `lengths.len()` items, whose values come in order from `values`: item
+    /// `n`'s list takes the next `lengths[n]` of them (fewer if `values` runs out).
+    pub fn from_lengths(lengths: impl IntoIterator<Item = usize>, values: Vec<T>) -> Self {
+        let mut starts = vec![0];
+        let mut end = 0usize;
+        for len in lengths {
+            end = end.saturating_add(len).min(values.len());
+            starts.push(end);
+        }
+        PerItem { starts, values }
+    }
+
+    /// The lists of `items` items, made from `(item, value)` pairs: each item's values in the
+    /// order given. Pairs for items past `items` are dropped.
+    pub fn from_pairs(items: usize, pairs: Vec<(usize, T)>) -> Self {
+        let mut counts = vec![0usize; items];
+        for (item, _) in &pairs {
+            if let Some(count) = counts.get_mut(*item) {
+                *count += 1;
+            }
+        }
+        let mut sorted: Vec<(usize, T)> = pairs.into_iter().filter(|(i, _)| *i < items).collect();
+        // Stable: each item's values keep their order.
+        sorted.sort_by_key(|(item, _)| *item);
+        let values = sorted.into_iter().map(|(_, value)| value).collect();
+        PerItem::from_lengths(counts, values)
+    }
+
+    /// Item `idx`'s list (empty past the last item).
+    pub fn get(&self, idx: usize) -> &[T] {
+        match (self.starts.get(idx), self.starts.get(idx + 1)) {
+            (Some(start), Some(end)) => self.values.get(*start..*end).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ItemIndex;
+    use super::{ItemIndex, PerItem};
+
+    #[test]
+    fn each_item_has_its_own_list() {
+        let lists = PerItem::from_lengths([2, 0, 1, 3], vec!['a', 'b', 'c', 'd', 'e', 'f']);
+        assert_eq!(lists.get(0), ['a', 'b']);
+        assert!(lists.get(1).is_empty());
+        assert_eq!(lists.get(2), ['c']);
+        assert_eq!(lists.get(3), ['d', 'e', 'f']);
+        assert!(lists.get(4).is_empty(), "past the last item");
+        // Too few values: the lists end where they do.
+        let short = PerItem::from_lengths([1, 2], vec![1]);
+        assert_eq!(short.get(0), [1]);
+        assert!(short.get(1).is_empty());
+        let pairs = PerItem::from_pairs(3, vec![(2, 'x'), (0, 'y'), (2, 'z'), (7, 'w')]);
+        assert_eq!(pairs.get(0), ['y']);
+        assert!(pairs.get(1).is_empty());
+        assert_eq!(pairs.get(2), ['x', 'z']);
+        assert!(PerItem::<u8>::default().get(0).is_empty());
+    }
 
     /// Keys by their first letter, with a hash that collides for `a` and `b`.
     fn index(keys: &[&str]) -> ItemIndex {
