@@ -514,7 +514,7 @@ fn apply_severities(findings: &mut Vec<Finding>, severities: &SeverityTable, sou
 /// Findings about the backlog as a whole first, then those about open items, then done and
 /// archived ones (what a team can act on first); within each, by file and place.
 ///
-/// The order is found for the findings' positions (four bytes each), then the findings are
+/// The order is found for the findings' positions (a word each), then the findings are
 /// moved into it where they are: a stable sort of the findings themselves would need room for
 /// half of them again (hundreds of bytes each, tens of thousands at 50,000 items).
 fn sort_findings(findings: &mut [Finding], sources: &SourceMap, backlog: &Backlog) {

@@ -369,7 +369,8 @@ pub trait SourceReader: Sync {
     fn read(&self, file: &InputFile) -> io::Result<Vec<u8>>;
 }
 
-/// Reads [`Origin::Disk`] and [`Origin::UnderRoot`] files from the file system and [`Origin::Memory`] from memory.
+/// Reads [`Origin::Disk`] and [`Origin::UnderRoot`] files from the file system and
+/// [`Origin::Memory`] from memory.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FsReader;
 
