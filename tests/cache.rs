@@ -102,6 +102,15 @@ fn the_examples_give_the_same_report_with_and_without_the_cache_and_the_cache_is
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("--timings reports no item cache line:\n{timings}"));
     assert!(from_cache > 20, "few files came from the cache:\n{timings}");
+    if cfg!(target_os = "linux") {
+        let peak: f64 = timings
+            .split("peak memory (resident set): ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("--timings reports no peak memory:\n{timings}"));
+        assert!(peak > 1.0, "{timings}");
+    }
 }
 
 #[test]

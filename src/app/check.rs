@@ -531,6 +531,11 @@ fn write_timings(
             "  item cache: {} files from the cache ({} read to learn their content), {} parsed",
             timings.cache_hits, timings.cache_hits_read, timings.cache_misses
         )?;
+        // Written after the report: the run's peak (Linux says; elsewhere the line is left out).
+        if let Some(peak) = crate::util::memory::peak_resident_bytes() {
+            let megabytes = peak as f64 / (1024.0 * 1024.0);
+            writeln!(err, "  peak memory (resident set): {megabytes:.1} MB")?;
+        }
     }
     Ok(())
 }

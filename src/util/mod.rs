@@ -1,8 +1,10 @@
 //! Small helpers with no knowledge of backlogs, shared by every layer above: did-you-mean
-//! suggestions, atomic file writes, calendar dates and cutting text to a width.
+//! suggestions, atomic file writes, calendar dates, cutting text to a width and the process's
+//! peak memory.
 
 pub mod date;
 pub mod fs;
+pub mod memory;
 pub mod suggest;
 pub mod text;
 
