@@ -33,7 +33,7 @@ use crate::triage::ItemTriage;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// An entry or stamp no run used is dropped after this many writes.
 pub const KEEP_WRITES: u32 = 4;
 /// Magic, format, fingerprint and the checksum of what follows.

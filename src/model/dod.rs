@@ -43,11 +43,20 @@ pub struct TeamDod {
 /// of entries with the same key are copies of each other. Kept for every item instead of its
 /// entries' text, which only triage reads.
 pub fn copy_key<'a>(entries: impl IntoIterator<Item = &'a str>) -> u64 {
-    use std::hash::BuildHasher;
+    use sha2::{Digest, Sha256};
     let mut texts: Vec<String> = entries.into_iter().map(normalized).collect();
     texts.sort_unstable();
-    // Fixed seed: the key is kept in the item cache, read by later runs of the same build.
-    foldhash::quality::FixedState::with_seed(0x0d0d).hash_one(&texts)
+    // SHA-256, not a fast hash: the key is kept in the item cache for later runs, and an item
+    // written to pass for a copy of the team's document must not find one.
+    let mut hasher = Sha256::new();
+    for text in &texts {
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
+    u64::from_le_bytes(first)
 }
 
 /// An entry's text as copies are compared.
