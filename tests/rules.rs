@@ -159,3 +159,81 @@ fn the_rules_document_is_up_to_date() {
         );
     }
 }
+
+/// A team definition of done without the residual-risk entry is reported even when it is
+/// empty (Backlog.md's `definition_of_done: []`). Items whose own definition of done copies
+/// it (in another order, case, spacing, ticked or not) are counted in that finding; an item
+/// whose own list differs is reported by itself.
+#[test]
+fn team_definitions_of_done_without_the_entry_and_the_items_that_copy_them() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    let task = |id: &str, title: &str, text: &str, dod: &str| {
+        format!(
+            "---\nid: {id}\ntitle: {title}\nstatus: To Do\n---\n\n## Description\n\n{text}\n\n\
+             ## Definition of Done\n<!-- DOD:BEGIN -->\n{dod}<!-- DOD:END -->\n"
+        )
+    };
+    let login = "Customers sign in with their email and password; the session token is stored \
+                 in the database.";
+    write("empty/backlog/config.yml", "definition_of_done: []\n");
+    write(
+        "empty/backlog/tasks/task-1 - Login.md",
+        &task("TASK-1", "Password login", login, ""),
+    );
+    write(
+        "copied/backlog/config.yml",
+        "definition_of_done: [\"Tests pass\", \"Code reviewed\"]\n",
+    );
+    write(
+        "copied/backlog/tasks/task-1 - Login.md",
+        &task(
+            "TASK-1",
+            "Password login",
+            login,
+            "- [ ] #1 code  reviewed.\n- [x] #2 TESTS PASS\n",
+        ),
+    );
+    write(
+        "copied/backlog/tasks/task-2 - Webhooks.md",
+        &task(
+            "TASK-2",
+            "Receive payment webhooks",
+            "Accept payment webhooks from the provider over HTTPS and store each event in the \
+             database.",
+            "- [ ] #1 Tests pass\n- [ ] #2 Docs written\n",
+        ),
+    );
+    let summary = |dir: &Path| -> Vec<(String, String)> {
+        findings_of(&check_json(dir), "dod/missing-risk-acceptance")
+            .iter()
+            .map(|f| {
+                let who = f["item"].as_str().unwrap_or("(team)").to_string();
+                (who, f["message"].as_str().unwrap_or_default().to_string())
+            })
+            .collect()
+    };
+    let empty = summary(&dir.path().join("empty"));
+    assert!(
+        empty.iter().any(|(who, _)| who == "(team)"),
+        "the empty team document is not reported: {empty:#?}"
+    );
+    let copied = summary(&dir.path().join("copied"));
+    assert_eq!(copied.len(), 2, "{copied:#?}");
+    assert!(
+        copied
+            .iter()
+            .any(|(who, m)| who == "(team)" && m.contains("1 triggered item that copies")),
+        "{copied:#?}"
+    );
+    assert!(copied.iter().any(|(who, _)| who == "TASK-2"), "{copied:#?}");
+    assert!(
+        !copied.iter().any(|(who, _)| who == "TASK-1"),
+        "the copy is reported by itself: {copied:#?}"
+    );
+}

@@ -142,7 +142,7 @@ impl Check for MissingRiskAcceptance {
             .backlog
             .team_dod
             .iter()
-            .filter(|d| d.risk_entry.is_none() && !d.entries.is_empty())
+            .filter(|d| d.risk_entry.is_none())
             .map(|d| (d, copy_key(d.entries.iter().map(|e| e.text.as_str()))))
             .collect();
         let mut copies = vec![0usize; lacking.len()];
@@ -164,7 +164,9 @@ impl Check for MissingRiskAcceptance {
                 // A copy of a team document that lacks the entry: one line there fixes both,
                 // so the team finding speaks for it.
                 if let Some(n) = lacking.iter().position(|(team, key)| {
-                    item.dod.len() == team.entries.len() && item.dod_copy_key == *key
+                    !team.entries.is_empty()
+                        && item.dod.len() == team.entries.len()
+                        && item.dod_copy_key == *key
                 }) {
                     copies[n] += 1;
                     continue;
