@@ -95,22 +95,22 @@ fn the_examples_give_the_same_report_with_and_without_the_cache_and_the_cache_is
     check(dir, &[]);
     assert!(cache_file(dir).is_file(), "no cache written");
     let (_, _, timings) = check(dir, &["--timings"]);
-    let from_cache: usize = timings
-        .split("item cache: ")
+    let from_cache: usize = figure_after(&timings, "item cache: ");
+    assert!(from_cache > 20, "few files came from the cache:\n{timings}");
+    if cfg!(target_os = "linux") {
+        let peak: f64 = figure_after(&timings, "peak memory (resident set): ");
+        assert!(peak > 1.0, "{timings}");
+    }
+}
+
+/// The number that follows `label` in the `--timings` report.
+fn figure_after<T: std::str::FromStr>(timings: &str, label: &str) -> T {
+    timings
+        .split(label)
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("--timings reports no item cache line:\n{timings}"));
-    assert!(from_cache > 20, "few files came from the cache:\n{timings}");
-    if cfg!(target_os = "linux") {
-        let peak: f64 = timings
-            .split("peak memory (resident set): ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("--timings reports no peak memory:\n{timings}"));
-        assert!(peak > 1.0, "{timings}");
-    }
+        .unwrap_or_else(|| panic!("--timings reports no `{label}`:\n{timings}"))
 }
 
 #[test]
