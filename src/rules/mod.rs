@@ -203,8 +203,10 @@ fn concat_in_largest<T>(mut lists: Vec<Vec<T>>) -> Vec<T> {
     let after = lists.split_off(largest + 1);
     let mut out = lists.pop().unwrap_or_default();
     out.reserve_exact(total - out.len());
-    for list in lists.into_iter().rev() {
-        out.splice(0..0, list);
+    // The lists before it go in front, moving its findings once.
+    let front: Vec<T> = lists.into_iter().flatten().collect();
+    if !front.is_empty() {
+        out.splice(0..0, front);
     }
     for list in after {
         out.extend(list);
