@@ -167,12 +167,7 @@ fn the_rules_document_is_up_to_date() {
 #[test]
 fn team_definitions_of_done_without_the_entry_and_the_items_that_copy_them() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
-    };
+    let write = |path: &str, text: &str| common::write_file(dir.path(), path, text);
     let task = |id: &str, title: &str, text: &str, dod: &str| {
         format!(
             "---\nid: {id}\ntitle: {title}\nstatus: To Do\n---\n\n## Description\n\n{text}\n\n\

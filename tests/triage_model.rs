@@ -100,12 +100,7 @@ fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
 
 fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let write = |path: &str, text: &str| {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap_or(dir.path()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(full, text).unwrap_or_else(|e| panic!("{e}"));
-    };
+    let write = |path: &str, text: &str| common::write_file(dir.path(), path, text);
     write(
         "docs/definition-of-done.md",
         "# Definition of Done\n\n- For every identified threat the residual risk is accepted by its owner\n",
