@@ -89,12 +89,16 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            let rel = relative(root, entry.path());
+            // A file that the root and its relative path name character for character shares
+            // the root (reading `root.join(rel)` reads it).
+            let (rel, shares_root) = match plain_relative(root, entry.path()) {
+                Some(rest) => (rest.to_string(), true),
+                None => (relative(root, entry.path()), false),
+            };
             if !super::selected(&rel, include.as_ref(), exclude.as_ref()) {
                 continue;
             }
-            // A file the root and its relative path name exactly shares the root.
-            let origin = if names_exactly(root, &rel, entry.path()) {
+            let origin = if shares_root {
                 Origin::UnderRoot(shared_root.clone())
             } else {
                 Origin::Disk(entry.into_path())
@@ -107,17 +111,6 @@ pub fn walk(options: &WalkOptions<'_>) -> Result<Vec<InputFile>, DiscoverError> 
     Ok(files)
 }
 
-/// Whether `path` is, character for character, `root` joined with `rel` (so that reading
-/// `root.join(rel)` reads it).
-fn names_exactly(root: &Path, rel: &str, path: &Path) -> bool {
-    let (Some(root), Some(path)) = (root.to_str(), path.to_str()) else {
-        return false;
-    };
-    path.strip_prefix(root.trim_end_matches('/'))
-        .and_then(|rest| rest.strip_prefix('/'))
-        == Some(rel)
-}
-
 fn error_path(err: &ignore::Error, root: &Path) -> String {
     match err {
         ignore::Error::WithPath { path, .. } => relative(root, path),
@@ -128,23 +121,27 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
     }
 }
 
+/// The common case of [`relative`], without walking path components: `path` is the UTF-8
+/// text of `root`, `/` and the rest, which has no backslash, empty or `.` segment. The rest
+/// is then `path` relative to `root`, and `root` joined with it is `path` character for
+/// character.
+fn plain_relative<'a>(root: &Path, path: &'a Path) -> Option<&'a str> {
+    let rest = path
+        .to_str()?
+        .strip_prefix(root.to_str()?.trim_end_matches('/'))?;
+    let rest = rest.strip_prefix('/').or(rest.is_empty().then_some(rest))?;
+    let plain = !rest.contains('\\')
+        && !rest.contains("//")
+        && !rest.starts_with('/')
+        && !rest.contains("/./")
+        && !rest.starts_with("./");
+    plain.then_some(rest)
+}
+
 /// `path` relative to `root`, with `/` separators.
 pub fn relative(root: &Path, path: &Path) -> String {
-    // The common case: a walked path under the root, valid UTF-8, no backslashes.
-    // The common case, without walking path components: a UTF-8 path under the root.
-    if let (Some(root_text), Some(text)) = (root.to_str(), path.to_str()) {
-        if let Some(rest) = text.strip_prefix(root_text.trim_end_matches('/')) {
-            if let Some(rest) = rest.strip_prefix('/').or((rest.is_empty()).then_some(rest)) {
-                let plain = !rest.contains('\\')
-                    && !rest.contains("//")
-                    && !rest.starts_with('/')
-                    && !rest.contains("/./")
-                    && !rest.starts_with("./");
-                if plain {
-                    return rest.to_string();
-                }
-            }
-        }
+    if let Some(rest) = plain_relative(root, path) {
+        return rest.to_string();
     }
     let rel = match path.strip_prefix(root) {
         Ok(rel) => rel.to_path_buf(),
@@ -179,15 +176,28 @@ mod tests {
 
     #[test]
     fn a_file_shares_its_root_only_when_they_name_it_exactly() {
-        let exact = |root: &str, rel: &str, path: &str| {
-            super::names_exactly(Path::new(root), rel, Path::new(path))
-        };
-        assert!(exact("/r", "backlog/a.md", "/r/backlog/a.md"));
-        assert!(exact("/r/", "a.md", "/r/a.md"));
-        assert!(exact("/", "a.md", "/a.md"));
-        assert!(!exact("/r", "a.md", "/r/./a.md"));
-        assert!(!exact("/r", "a.md", "/r//a.md"));
-        assert!(!exact("/r", "a.md", "/rx/a.md"));
-        assert!(!exact("/r", "b.md", "/r/a.md"));
+        fn plain<'a>(root: &str, path: &'a str) -> Option<&'a str> {
+            plain_relative(Path::new(root), Path::new(path))
+        }
+        assert_eq!(plain("/r", "/r/backlog/a.md"), Some("backlog/a.md"));
+        assert_eq!(plain("/r/", "/r/a.md"), Some("a.md"));
+        assert_eq!(plain("/", "/a.md"), Some("a.md"));
+        assert_eq!(plain("/r", "/r/./a.md"), None);
+        assert_eq!(plain("/r", "/r//a.md"), None);
+        assert_eq!(plain("/r", "/rx/a.md"), None);
+        assert_eq!(
+            plain("/r", "/r/a\\b.md"),
+            None,
+            "a backslash is a `/` in `relative`"
+        );
+        // Whenever it names the file, the root joined with it is the file's path.
+        for (root, path) in [
+            ("/r", "/r/backlog/a.md"),
+            ("/r/", "/r/a.md"),
+            ("/", "/a.md"),
+        ] {
+            let rest = plain(root, path).unwrap_or_default();
+            assert_eq!(Path::new(root).join(rest).to_str(), Some(path));
+        }
     }
 }
