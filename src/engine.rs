@@ -117,6 +117,39 @@ pub fn layout_for_paths<'a>(
     layout
 }
 
+/// Whether a run over `files` with `cache` will triage some file of `changes`: there is no
+/// cache, or it holds nothing, or it does not hold that file's content (a file whose blob id
+/// is not known before it is read counts as not held). A hook run again over the same staged
+/// change, whose every item comes from the cache, needs no phrase automaton: building it
+/// would take a core from decoding the cached items.
+pub fn change_needs_triage(
+    files: &[InputFile],
+    config: &Config,
+    cache: Option<&ItemCache>,
+    changes: &[Change],
+) -> bool {
+    let Some(cache) = cache.filter(|c| !c.is_empty()) else {
+        return !changes.is_empty();
+    };
+    let changed: std::collections::HashSet<&str> =
+        changes.iter().map(|c| c.path.as_str()).collect();
+    let changed_files: Vec<&InputFile> = files
+        .iter()
+        .filter(|f| changed.contains(f.path.as_str()))
+        .collect();
+    if changed_files.is_empty() {
+        return false;
+    }
+    let layout = layout_for(files, config);
+    changed_files.iter().any(|file| {
+        let role = layout.classify(&file.path);
+        role != FileRole::Skip
+            && file
+                .blob
+                .is_none_or(|blob| cache.get(&cache::key(&blob, &file.path, &role)).is_none())
+    })
+}
+
 /// How files are read under `config`, keeping the fields `detector_fields` names.
 pub fn load_context<'a>(config: &'a Config, detector_fields: &'a [String]) -> LoadContext<'a> {
     LoadContext {
@@ -560,7 +593,67 @@ fn permute<T>(list: &mut [T], order: &mut [usize]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{permute, reserve_estimated};
+    use super::{change_needs_triage, layout_for, permute, reserve_estimated};
+    use crate::cache::{self, CacheWrites, ItemCache};
+    use crate::config::Config;
+    use crate::discover::git::{Change, ChangeKind};
+    use crate::source::{InputFile, Origin};
+
+    /// A hook run again over a staged change its cache holds builds no phrase automaton; one
+    /// with anything of the change not held (other content, no cache, an empty one) does.
+    #[test]
+    fn a_change_needs_triage_unless_the_cache_holds_all_of_it() {
+        let staged = |path: &str, blob: u8| InputFile {
+            blob: Some([blob; 20]),
+            ..InputFile::new(
+                path.to_string(),
+                Origin::Memory(b"---\nid: X\n---\n".to_vec().into()),
+            )
+        };
+        let files = vec![
+            staged("backlog/tasks/task-1 - a.md", 1),
+            staged("backlog/tasks/task-2 - b.md", 2),
+        ];
+        let config = Config::default();
+        let layout = layout_for(&files, &config);
+        let held = |file: &InputFile| {
+            let role = layout.classify(&file.path);
+            (cache::key(&[1; 20], &file.path, &role), vec![0u8])
+        };
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("items.bin");
+        let print = [7; 16];
+        let writes = CacheWrites {
+            made: vec![held(&files[0])],
+            ..CacheWrites::default()
+        };
+        assert_eq!(ItemCache::open(&path, print).update(&writes), None);
+        let cache = ItemCache::open(&path, print);
+        let change = |path: &str| Change {
+            kind: ChangeKind::Modified,
+            path: path.to_string(),
+            old_path: None,
+            old_content: None,
+            content_changed: true,
+        };
+        let first = [change(&files[0].path)];
+        let second = [change(&files[1].path)];
+        assert!(!change_needs_triage(&files, &config, Some(&cache), &first));
+        assert!(change_needs_triage(&files, &config, Some(&cache), &second));
+        assert!(change_needs_triage(&files, &config, None, &first));
+        let empty = ItemCache::open(&dir.path().join("none.bin"), print);
+        assert!(change_needs_triage(&files, &config, Some(&empty), &first));
+        // Other content at the held path; a path not in the run; no change at all.
+        let edited = vec![staged(&files[0].path, 3)];
+        assert!(change_needs_triage(&edited, &config, Some(&cache), &first));
+        assert!(!change_needs_triage(
+            &files,
+            &config,
+            Some(&cache),
+            &[change("README.md")]
+        ));
+        assert!(!change_needs_triage(&files, &config, Some(&cache), &[]));
+    }
 
     #[test]
     fn a_permutation_is_applied_in_place() {

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{AppError, Verdict, Workspace, rules_for, today};
 use crate::cache::{BlobOracle, ItemCache};
@@ -147,15 +148,16 @@ fn meanwhile<T: Send, R>(
 /// `will_triage` says that the run will most likely triage some items (it has no cache, or it
 /// judges a change, whose items are new): the phrase automaton is then built as soon as the
 /// checklist is compiled, on a worker that would otherwise wait for the files to be listed.
+/// `prepare` may learn otherwise before then (a staged change the cache holds) and clear it.
 fn run(
     ws: &Workspace,
-    will_triage: bool,
+    will_triage: &AtomicBool,
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
     let compile = || {
         let rules = rules_for(&ws.config);
-        if let (true, Ok((checklist, _))) = (will_triage, &rules) {
+        if let (true, Ok((checklist, _))) = (will_triage.load(Ordering::Relaxed), &rules) {
             checklist.build_matcher_meanwhile();
         }
         rules
@@ -222,7 +224,7 @@ pub fn check_tree(
     ws: &Workspace,
     paths: &[PathBuf],
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    run(ws, true, || {
+    run(ws, &AtomicBool::new(true), || {
         Ok((Extras::default(), discover_tree(ws, paths)?))
     })
 }
@@ -237,7 +239,9 @@ pub fn check_tree_with_baseline(
         baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
         ..Extras::default()
     };
-    run(ws, true, || Ok((extras, discover_tree(ws, paths)?)))
+    run(ws, &AtomicBool::new(true), || {
+        Ok((extras, discover_tree(ws, paths)?))
+    })
 }
 
 /// The repository-relative prefixes a git-based check reads: the given paths, else the
@@ -377,8 +381,9 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
     let baseline = super::baseline::load(&ws, options.baseline.as_deref())?;
     let opened_in = started.elapsed();
     // Everything but the workspace is gathered while the rules compile on another thread.
-    let will_triage = options.no_cache || options.staged || options.changed_since.is_some();
-    let (outcome, checklist) = run(&ws, will_triage, || {
+    let will_triage =
+        AtomicBool::new(options.no_cache || options.staged || options.changed_since.is_some());
+    let (outcome, checklist) = run(&ws, &will_triage, || {
         let mut extras = Extras {
             filter,
             baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
@@ -449,13 +454,22 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             (changes, diffed_in, files, started.elapsed())
         });
         extras.changes = changes?;
+        let (cache, opened_in) = opened.unwrap_or_default();
+        let files = files?;
+        // A hook run again over a staged change the cache holds triages nothing: the phrase
+        // automaton is not built (it would take a core from decoding the cached items). This
+        // is known before the checklist is compiled, as a rule; if not, it is built anyway.
+        if let (true, Some(changes)) = (options.staged, &extras.changes) {
+            if !engine::change_needs_triage(&files, &ws.config, cache.as_ref(), changes) {
+                will_triage.store(false, Ordering::Relaxed);
+            }
+        }
         if repo.is_some() {
             extras
                 .prepared
                 .push(("the change (git diff)".into(), diffed_in));
         }
         // A cache that cannot be opened is only a slower run.
-        let (cache, opened_in) = opened.unwrap_or_default();
         extras
             .prepared
             .push(("open the item cache (meanwhile)".into(), opened_in));
@@ -463,7 +477,7 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             .prepared
             .push(("discover (git index or walk)".into(), found_in));
         extras.cache = cache;
-        Ok((extras, files?))
+        Ok((extras, files))
     })?;
     Ok((ws, outcome, checklist))
 }

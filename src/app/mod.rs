@@ -97,14 +97,24 @@ pub fn packs_for(config: &Config) -> Result<Vec<(String, RulePack)>, AppError> {
     let default = triage::builtin("default").unwrap_or_default();
     let pack = triage::parse_pack(default)
         .map_err(|e| AppError::Packs(format!("builtin:default: {e}")))?;
-    packs.push(("builtin:default".to_string(), pack));
+    packs.push((
+        "builtin:default".to_string(),
+        RulePack {
+            vetted: true,
+            ..pack
+        },
+    ));
     for source in &config.packs {
         let pack = match source {
             PackSource::Builtin(name) => {
                 let text = triage::builtin(name)
                     .ok_or_else(|| AppError::Packs(format!("unknown pack `builtin:{name}`")))?;
-                triage::parse_pack(text)
-                    .map_err(|e| AppError::Packs(format!("builtin:{name}: {e}")))?
+                let pack = triage::parse_pack(text)
+                    .map_err(|e| AppError::Packs(format!("builtin:{name}: {e}")))?;
+                RulePack {
+                    vetted: true,
+                    ..pack
+                }
             }
             PackSource::File { pack, .. } | PackSource::Inline(pack) => pack.clone(),
         };

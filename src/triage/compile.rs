@@ -109,14 +109,17 @@ struct PhraseEntry {
     targets: Vec<Target>,
     /// Where the phrase was written, for error messages: `(pack, phrase as written)`.
     written: (String, String),
+    /// Written in a built-in pack (known to compile), or the same regex as one that is.
+    vetted: bool,
 }
 
 /// Builds a checklist from packs applied in order (later packs extend or replace categories).
 pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>> {
     let mut errors = Vec::new();
     let mut categories: Vec<Category> = Vec::new();
-    let mut defs: Vec<Vec<(String, CategoryDef)>> = Vec::new();
-    let mut signals: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    // Each definition and signal phrase with its pack's name and whether it is built in.
+    let mut defs: Vec<Vec<(String, bool, CategoryDef)>> = Vec::new();
+    let mut signals: BTreeMap<String, Vec<(String, String, bool)>> = BTreeMap::new();
     let mut role_weights = default_role_weights();
     let mut dampeners = Vec::new();
 
@@ -175,7 +178,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             if replace {
                 defs[idx].clear();
             }
-            defs[idx].push((origin.clone(), def.clone()));
+            defs[idx].push((origin.clone(), pack.vetted, def.clone()));
         }
         for (name, phrases) in &pack.signals {
             let known = Signal::ALL.iter().any(|(_, n)| n == name)
@@ -191,7 +194,11 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                 continue;
             }
             let list = signals.entry(name.clone()).or_default();
-            list.extend(phrases.iter().map(|p| (origin.clone(), p.clone())));
+            list.extend(
+                phrases
+                    .iter()
+                    .map(|p| (origin.clone(), p.clone(), pack.vetted)),
+            );
         }
         for (name, weight) in &pack.roles {
             match role_by_name(name) {
@@ -226,17 +233,19 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
 
     let mut entries: Vec<PhraseEntry> = Vec::new();
     let mut by_regex: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut add = |regex: String, target: Option<Target>, written: (String, String)| {
+    let mut add = |regex: String, target: Option<Target>, written: (String, String), vetted| {
         if let Some(existing) = by_regex.get(&regex).and_then(|i| entries.get_mut(*i)) {
             if let Some(t) = target {
                 existing.targets.push(t);
             }
+            existing.vetted |= vetted;
         } else {
             by_regex.insert(regex.clone(), entries.len());
             entries.push(PhraseEntry {
                 regex,
                 targets: target.into_iter().collect(),
                 written,
+                vetted,
             });
         }
     };
@@ -246,7 +255,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
     let mut fields = Vec::new();
 
     for (idx, cat_defs) in defs.iter().enumerate() {
-        for (origin, def) in cat_defs {
+        for (origin, vetted, def) in cat_defs {
             for det in &def.detectors {
                 let weight = match &det.weight {
                     None => 1.0,
@@ -274,11 +283,12 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
                             weight,
                         }),
                         (origin.clone(), phrase.clone()),
+                        *vetted,
                     );
                 }
                 for phrase in &det.not {
                     let regex = phrase_to_regex(phrase);
-                    add(regex, None, (origin.clone(), phrase.clone()));
+                    add(regex, None, (origin.clone(), phrase.clone()), *vetted);
                 }
                 for label in &det.labels {
                     labels.push((normalise_word(label), idx, weight));
@@ -312,12 +322,13 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         }
     }
     for (signal, name) in Signal::ALL {
-        for (origin, phrase) in signals.get(name).into_iter().flatten() {
+        for (origin, phrase, vetted) in signals.get(name).into_iter().flatten() {
             let regex = phrase_to_regex(phrase);
             add(
                 regex,
                 Some(Target::Signal(signal)),
                 (origin.clone(), phrase.clone()),
+                *vetted,
             );
         }
     }
@@ -325,7 +336,7 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         let phrases: Vec<String> = signals
             .get(name)?
             .iter()
-            .map(|(_, p)| format!("(?:{})", phrase_to_regex(p)))
+            .map(|(_, p, _)| format!("(?:{})", phrase_to_regex(p)))
             .collect();
         if phrases.is_empty() {
             return None;
@@ -361,7 +372,8 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             format!("{b}(?:{}){b}", e.regex)
         })
         .collect();
-    let phrases = match PhraseMatcher::new(&patterns, unicode) {
+    let vetted: Vec<bool> = entries.iter().map(|e| e.vetted).collect();
+    let phrases = match PhraseMatcher::new(&patterns, unicode, &vetted) {
         Ok(matcher) => matcher,
         Err(err) => {
             // Name the phrase at fault, with the regex parser's own message.
@@ -477,5 +489,65 @@ mod tests {
         let login = Regex::new(&format!("(?i)^{}$", phrase_to_regex("log ?ins?")))
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(login.is_match("login") && login.is_match("log in") && login.is_match("Log-ins"));
+    }
+
+    fn pack(text: &str) -> RulePack {
+        crate::triage::parse_pack(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A run trusts the built-in packs' phrases (`vetted`): here every one is checked, as
+    /// the matcher reads them in both alphabets (ASCII, and Unicode when some phrase of
+    /// another pack is not ASCII).
+    #[test]
+    fn builtin_phrases_compile_in_both_alphabets() {
+        let unicode = pack(
+            "name: accents\ncategories:\n  private-data:\n    detectors:\n      - phrases: ['données personnelles']\n",
+        );
+        for (name, text) in crate::triage::BUILTIN_PACKS {
+            let builtin = pack(text);
+            assert!(!builtin.vetted, "a parsed pack is not vetted by itself");
+            let ascii = [(format!("builtin:{name}"), builtin.clone())];
+            if let Err(errors) = compile(&ascii) {
+                panic!(
+                    "{name}: {:?}",
+                    errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+                );
+            }
+            let both = [ascii[0].clone(), ("accents".to_string(), unicode.clone())];
+            if let Err(errors) = compile(&both) {
+                panic!(
+                    "{name} with a Unicode phrase: {:?}",
+                    errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// Only what the code marks as built in goes unchecked: a pack that calls itself
+    /// `builtin:default` is checked like any other, and a bad phrase is named.
+    #[test]
+    fn phrases_of_packs_not_vetted_are_checked() {
+        let bad = pack(
+            "name: builtin:default\ncategories:\n  money:\n    detectors:\n      - phrases: ['card (']\n",
+        );
+        let errors = match compile(&[("builtin:default".to_string(), bad.clone())]) {
+            Ok(_) => panic!("an unclosed group compiled"),
+            Err(errors) => errors,
+        };
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].pack, "builtin:default");
+        assert!(
+            errors[0].message.starts_with("phrase `card (`"),
+            "{}",
+            errors[0].message
+        );
+        // The same phrase in a vetted pack is not parsed at compile time (its automaton would
+        // not build, nor the fallback, and no phrase would be found: which is why the test
+        // above compiles every built-in phrase).
+        let vetted = RulePack {
+            vetted: true,
+            ..bad
+        };
+        assert!(compile(&[("builtin:default".to_string(), vetted)]).is_ok());
     }
 }

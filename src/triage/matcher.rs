@@ -28,9 +28,10 @@ pub struct PhraseMatcher {
     /// Built on first need: a search that handles what the lazy DFA gives up on (a phrase
     /// with a Unicode `\b` meeting non-ASCII text).
     fallback: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
-    starts: PhraseStarts,
-    /// Some phrase starts with a byte that is not part of a word (`.net`, `@mention`).
-    starts_off_words: bool,
+    /// Where phrases can start, and whether some phrase starts with a byte that is not part
+    /// of a word (`.net`, `@mention`); worked out with the automaton, on first need (it parses
+    /// every phrase: a few milliseconds a run whose items all come from the cache saves).
+    starts: std::sync::OnceLock<(PhraseStarts, bool)>,
 }
 
 /// The lazy DFA over every phrase, and the caches of its states that no search is using.
@@ -112,7 +113,7 @@ impl std::fmt::Debug for PhraseMatcher {
             f,
             "PhraseMatcher({} phrases, {:?})",
             self.patterns.len(),
-            self.starts
+            self.starts.get()
         )
     }
 }
@@ -126,36 +127,50 @@ pub struct PhraseMatch {
 }
 
 impl PhraseMatcher {
-    /// Checks `patterns` (each `\b(?:phrase)\b`, matched case-insensitively); the automaton
-    /// is built on the first search.
-    pub fn new(patterns: &[String], unicode: bool) -> Result<PhraseMatcher, String> {
-        // ASCII phrases are parsed once, for their starts (ASCII case folding cannot make a
-        // pattern invalid); Unicode ones are only checked here.
-        if unicode {
-            for pattern in patterns {
-                regex_syntax::ParserBuilder::new()
-                    .case_insensitive(true)
-                    .unicode(unicode)
-                    .utf8(false)
-                    .build()
-                    .parse(pattern)
-                    .map_err(|e| e.to_string())?;
+    /// Checks `patterns` (each `\b(?:phrase)\b`, matched case-insensitively) as the
+    /// automaton will read them, but for those `vetted` says are known to (the built-in
+    /// packs' phrases, which the tests compile; a missing flag is `false`). The automaton is
+    /// built on the first search.
+    pub fn new(
+        patterns: &[String],
+        unicode: bool,
+        vetted: &[bool],
+    ) -> Result<PhraseMatcher, String> {
+        for (n, pattern) in patterns.iter().enumerate() {
+            if vetted.get(n) == Some(&true) {
+                continue;
             }
+            regex_syntax::ParserBuilder::new()
+                .case_insensitive(true)
+                .unicode(unicode)
+                .utf8(false)
+                .build()
+                .parse(pattern)
+                .map_err(|e| e.to_string())?;
         }
-        let (starts, starts_off_words) = phrase_starts(patterns, unicode)?;
         Ok(PhraseMatcher {
             automaton: std::sync::OnceLock::new(),
             patterns: patterns.to_vec(),
             unicode,
             fallback: std::sync::OnceLock::new(),
-            starts,
-            starts_off_words,
+            starts: std::sync::OnceLock::new(),
         })
     }
 
-    /// Builds the automaton now (it is otherwise built by the first search, which waits).
+    /// Builds the automaton and works out where phrases start now (both are otherwise done
+    /// by the first search, which waits).
     pub fn build(&self) {
         let _ = self.automaton();
+        let _ = self.starts();
+    }
+
+    /// Where phrases can start, and whether some phrase starts off a word. Phrases whose
+    /// starts cannot be worked out (none that passed [`PhraseMatcher::new`]) rule out no place.
+    fn starts(&self) -> &(PhraseStarts, bool) {
+        self.starts.get_or_init(|| {
+            phrase_starts(&self.patterns, self.unicode)
+                .unwrap_or_else(|_| (PhraseStarts::everything(), true))
+        })
     }
 
     /// Drops the caches no search is using (a later search makes a new one). A run calls
@@ -175,6 +190,9 @@ impl PhraseMatcher {
     /// A searcher that holds one of the automaton's caches while it lives: the text regions
     /// of an item share one, rather than each taking one from the idle caches.
     pub fn searcher(&self) -> PhraseSearcher<'_> {
+        // The starts first: while a worker builds the automaton (`build`, which does the
+        // automaton first), the first search works them out instead of waiting for both.
+        let _ = self.starts();
         let automaton = self.automaton();
         PhraseSearcher {
             matcher: self,
@@ -227,6 +245,7 @@ impl PhraseMatcher {
             }
             return None;
         }
+        let (starts, starts_off_words) = self.starts();
         // A block of up to 64 bytes at a time: a bit per byte that is part of a word, and
         // from it the places where a phrase may start (no branch per byte).
         while at < end {
@@ -237,7 +256,7 @@ impl PhraseMatcher {
             }
             let after_word = words << 1 | u64::from(before_is_word);
             let mut candidates = words & !after_word;
-            if self.starts_off_words {
+            if *starts_off_words {
                 candidates |= !words & after_word;
             }
             if block.len() < 64 {
@@ -246,7 +265,7 @@ impl PhraseMatcher {
             while candidates != 0 {
                 let start = at + candidates.trailing_zeros() as usize;
                 candidates &= candidates - 1;
-                if self.starts.may_start(bytes, start) {
+                if starts.may_start(bytes, start) {
                     if let Some((pattern, match_end)) = self.anchored_at(cache, text, start, end) {
                         return Some(PhraseMatch {
                             pattern,
@@ -597,7 +616,7 @@ mod tests {
     #[test]
     fn the_same_matches_as_an_unanchored_leftmost_first_search() {
         let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
-        let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+        let matcher = PhraseMatcher::new(&patterns, false, &[]).unwrap_or_else(|e| panic!("{e}"));
         for text in [
             "Users log in with a webhook; the audit log keeps logging. LOG-IN, Web-Hooks",
             "catalog blog dialog login_page logins HTTP endpoint rate-limit ratelimit",
@@ -618,7 +637,7 @@ mod tests {
     #[test]
     fn searchers_give_their_caches_back_and_released_ones_are_made_again() {
         let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
-        let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+        let matcher = PhraseMatcher::new(&patterns, false, &[]).unwrap_or_else(|e| panic!("{e}"));
         let text = "Users log in with a webhook; the audit log keeps logging.";
         let expected = reference(&patterns, text);
         assert_eq!(found(&matcher, text), expected);
@@ -644,7 +663,7 @@ mod tests {
     fn a_unicode_word_boundary_in_a_phrase_still_matches() {
         let unicode = |p: &str| format!(r"\b(?:{})\b", crate::triage::compile::phrase_to_regex(p));
         let patterns = vec![unicode(r"\bфото\b"), unicode("снимок")];
-        let matcher = PhraseMatcher::new(&patterns, true).unwrap_or_else(|e| panic!("{e}"));
+        let matcher = PhraseMatcher::new(&patterns, true, &[]).unwrap_or_else(|e| panic!("{e}"));
         let text = "Загрузка фото пользователя, снимок; фотограф";
         let got: Vec<(usize, &str)> = found(&matcher, text)
             .iter()
@@ -673,7 +692,7 @@ mod tests {
                 text.push_str(s);
             }
             let patterns: Vec<String> = PHRASES.iter().map(|p| pattern(p)).collect();
-            let matcher = PhraseMatcher::new(&patterns, false).unwrap_or_else(|e| panic!("{e}"));
+            let matcher = PhraseMatcher::new(&patterns, false, &[]).unwrap_or_else(|e| panic!("{e}"));
             proptest::prop_assert_eq!(found(&matcher, &text), reference(&patterns, &text));
         }
     }

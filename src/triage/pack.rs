@@ -29,6 +29,10 @@ pub struct RulePack {
     /// Severity per rule id (`error`, `warning`, `off`).
     #[serde(default)]
     pub severities: BTreeMap<String, String>,
+    /// A built-in pack, whose phrases the tests compile (a run does not check them again).
+    /// Set by the code that loads a built-in pack, never by what a pack file says.
+    #[serde(skip)]
+    pub vetted: bool,
 }
 
 /// One checklist category.
