@@ -142,22 +142,34 @@ fn meanwhile<T: Send, R>(
     (done, result)
 }
 
+/// When a run builds the phrase automaton (milliseconds of one core) ahead of its first
+/// triage, on a worker, rather than in that triage's way.
+#[derive(Clone, Copy)]
+enum Prebuild<'a> {
+    /// As soon as the checklist is compiled: the run will triage (it has no cache, or it
+    /// judges a change since a revision, whose items are mostly new).
+    Now,
+    /// Once the files are listed, unless `prepare` cleared the flag on learning that nothing
+    /// will be triaged (a hook run again over a staged change the cache holds).
+    UnlessCleared(&'a AtomicBool),
+    /// Not ahead: by the first triage, if any (a working-tree check with a cache).
+    OnFirstNeed,
+}
+
 /// Runs the check over the files `prepare` lists, with what it gathers besides (the change,
 /// the cache, the baseline), compiling the checklist meanwhile on a worker thread.
 ///
-/// `will_triage` says that the run will most likely triage some items (it has no cache, or it
-/// judges a change, whose items are new): the phrase automaton is then built as soon as the
-/// checklist is compiled, on a worker that would otherwise wait for the files to be listed.
-/// `prepare` may learn otherwise before then (a staged change the cache holds) and clear it.
+/// `prebuild` says when the phrase automaton is built ahead of the first triage (see
+/// [`Prebuild`]).
 fn run(
     ws: &Workspace,
-    will_triage: &AtomicBool,
+    prebuild: Prebuild<'_>,
     prepare: impl FnOnce() -> Result<(Extras, Vec<InputFile>), AppError>,
 ) -> Result<(CheckOutcome, Checklist), AppError> {
     let started = std::time::Instant::now();
     let compile = || {
         let rules = rules_for(&ws.config);
-        if let (true, Ok((checklist, _))) = (will_triage.load(Ordering::Relaxed), &rules) {
+        if let (Prebuild::Now, Ok((checklist, _))) = (prebuild, &rules) {
             checklist.build_matcher_meanwhile();
         }
         rules
@@ -171,6 +183,11 @@ fn run(
     });
     let (checklist, severities) = rules?;
     let (extras, files) = prepared?;
+    if let Prebuild::UnlessCleared(needed) = prebuild {
+        if needed.load(Ordering::Relaxed) {
+            checklist.build_matcher_meanwhile();
+        }
+    }
     check_categories(&extras.filter.categories, &checklist)?;
     let discovered_in = started.elapsed();
     let mut outcome = engine::check(CheckInput {
@@ -224,7 +241,7 @@ pub fn check_tree(
     ws: &Workspace,
     paths: &[PathBuf],
 ) -> Result<(CheckOutcome, Checklist), AppError> {
-    run(ws, &AtomicBool::new(true), || {
+    run(ws, Prebuild::Now, || {
         Ok((Extras::default(), discover_tree(ws, paths)?))
     })
 }
@@ -239,7 +256,7 @@ pub fn check_tree_with_baseline(
         baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
         ..Extras::default()
     };
-    run(ws, &AtomicBool::new(true), || {
+    run(ws, Prebuild::Now, || {
         Ok((extras, discover_tree(ws, paths)?))
     })
 }
@@ -381,9 +398,15 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
     let baseline = super::baseline::load(&ws, options.baseline.as_deref())?;
     let opened_in = started.elapsed();
     // Everything but the workspace is gathered while the rules compile on another thread.
-    let will_triage =
-        AtomicBool::new(options.no_cache || options.staged || options.changed_since.is_some());
-    let (outcome, checklist) = run(&ws, &will_triage, || {
+    let triage_staged = AtomicBool::new(true);
+    let prebuild = if options.no_cache || options.changed_since.is_some() {
+        Prebuild::Now
+    } else if options.staged {
+        Prebuild::UnlessCleared(&triage_staged)
+    } else {
+        Prebuild::OnFirstNeed
+    };
+    let (outcome, checklist) = run(&ws, prebuild, || {
         let mut extras = Extras {
             filter,
             baseline: baseline.map(|(baseline, path)| BaselineInput { baseline, path }),
@@ -457,11 +480,10 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         let (cache, opened_in) = opened.unwrap_or_default();
         let files = files?;
         // A hook run again over a staged change the cache holds triages nothing: the phrase
-        // automaton is not built (it would take a core from decoding the cached items). This
-        // is known before the checklist is compiled, as a rule; if not, it is built anyway.
+        // automaton is not built (it would take a core from decoding the cached items).
         if let (true, Some(changes)) = (options.staged, &extras.changes) {
             if !engine::change_needs_triage(&files, &ws.config, cache.as_ref(), changes) {
-                will_triage.store(false, Ordering::Relaxed);
+                triage_staged.store(false, Ordering::Relaxed);
             }
         }
         if repo.is_some() {
