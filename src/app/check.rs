@@ -152,7 +152,10 @@ enum Prebuild<'a> {
     /// Once the files are listed, unless `prepare` cleared the flag on learning that nothing
     /// will be triaged (a hook run again over a staged change the cache holds).
     UnlessCleared(&'a AtomicBool),
-    /// Not ahead: by the first triage, if any (a working-tree check with a cache).
+    /// By the first triage, if any (a working-tree check with a cache, whose items mostly
+    /// come from it); where phrases start is worked out with the checklist, while the files
+    /// are listed, so that the first triage (of the one item just edited, often) waits for the
+    /// automaton alone.
     OnFirstNeed,
 }
 
@@ -169,8 +172,10 @@ fn run(
     let started = std::time::Instant::now();
     let compile = || {
         let rules = rules_for(&ws.config);
-        if let (Prebuild::Now, Ok((checklist, _))) = (prebuild, &rules) {
-            checklist.build_matcher_meanwhile();
+        match (prebuild, &rules) {
+            (Prebuild::Now, Ok((checklist, _))) => checklist.build_matcher_meanwhile(),
+            (Prebuild::OnFirstNeed, Ok((checklist, _))) => checklist.work_out_phrase_starts(),
+            _ => {}
         }
         rules
     };

@@ -164,6 +164,11 @@ impl PhraseMatcher {
         let _ = self.starts();
     }
 
+    /// Works out where phrases can start now (it is otherwise done by the first search).
+    pub fn work_out_starts(&self) {
+        let _ = self.starts();
+    }
+
     /// Where phrases can start, and whether some phrase starts off a word. Phrases whose
     /// starts cannot be worked out (none that passed [`PhraseMatcher::new`]) rule out no place.
     fn starts(&self) -> &(PhraseStarts, bool) {

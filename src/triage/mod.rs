@@ -78,6 +78,12 @@ impl Checklist {
         });
     }
 
+    /// Works out where phrases start now, on this thread: a run that may triage a few items
+    /// does it while it lists its files, rather than in its first triage's way.
+    pub fn work_out_phrase_starts(&self) {
+        self.detectors.phrases.work_out_starts();
+    }
+
     pub fn new(
         catalogue: Catalogue,
         detectors: Detectors,
