@@ -93,34 +93,28 @@ impl Verdict {
 
 /// The rule packs in force: the built-in default pack, then the configured packs in order.
 pub fn packs_for(config: &Config) -> Result<Vec<(String, RulePack)>, AppError> {
-    let mut packs = Vec::new();
-    let default = triage::builtin("default").unwrap_or_default();
-    let pack = triage::parse_pack(default)
-        .map_err(|e| AppError::Packs(format!("builtin:default: {e}")))?;
-    packs.push((
-        "builtin:default".to_string(),
-        RulePack {
-            vetted: true,
-            ..pack
-        },
-    ));
+    let mut packs = vec![("builtin:default".to_string(), builtin_pack("default")?)];
     for source in &config.packs {
         let pack = match source {
-            PackSource::Builtin(name) => {
-                let text = triage::builtin(name)
-                    .ok_or_else(|| AppError::Packs(format!("unknown pack `builtin:{name}`")))?;
-                let pack = triage::parse_pack(text)
-                    .map_err(|e| AppError::Packs(format!("builtin:{name}: {e}")))?;
-                RulePack {
-                    vetted: true,
-                    ..pack
-                }
-            }
+            PackSource::Builtin(name) => builtin_pack(name)?,
             PackSource::File { pack, .. } | PackSource::Inline(pack) => pack.clone(),
         };
         packs.push((source.name(), pack));
     }
     Ok(packs)
+}
+
+/// The built-in pack `name`, vetted: its phrases are not checked again (the tests compile
+/// them).
+fn builtin_pack(name: &str) -> Result<RulePack, AppError> {
+    let text = triage::builtin(name)
+        .ok_or_else(|| AppError::Packs(format!("unknown pack `builtin:{name}`")))?;
+    let pack =
+        triage::parse_pack(text).map_err(|e| AppError::Packs(format!("builtin:{name}: {e}")))?;
+    Ok(RulePack {
+        vetted: true,
+        ..pack
+    })
 }
 
 /// The checklist and the severity table of a run: the packs compiled, the configured
