@@ -64,6 +64,9 @@ pub struct CheckInput<'a> {
     /// (whose findings the scope drops anyway). The result is the same either way; tests
     /// compare the two.
     pub skip_untouched: bool,
+    /// The layout of `files` when the caller has worked it out already (a staged run, to
+    /// learn whether it will triage); else the check works it out.
+    pub layout: Option<LayoutIndex>,
 }
 
 /// What the cache did for one file.
@@ -117,14 +120,14 @@ pub fn layout_for_paths<'a>(
     layout
 }
 
-/// Whether a run over `files` with `cache` will triage some file of `changes`: there is no
-/// cache, or it holds nothing, or it does not hold that file's content (a file whose blob id
-/// is not known before it is read counts as not held). A hook run again over the same staged
+/// Whether a run over `files` (laid out as `layout`) with `cache` will triage some file of
+/// `changes`: there is no cache, or it holds nothing, or it does not hold that file's content
+/// (a file whose blob id is not known before it is read counts as not held). A hook run again over the same staged
 /// change, whose every item comes from the cache, needs no phrase automaton: building it
 /// would take a core from decoding the cached items.
 pub fn change_needs_triage(
     files: &[InputFile],
-    config: &Config,
+    layout: &LayoutIndex,
     cache: Option<&ItemCache>,
     changes: &[Change],
 ) -> bool {
@@ -133,21 +136,16 @@ pub fn change_needs_triage(
     };
     let changed: std::collections::HashSet<&str> =
         changes.iter().map(|c| c.path.as_str()).collect();
-    let changed_files: Vec<&InputFile> = files
+    files
         .iter()
         .filter(|f| changed.contains(f.path.as_str()))
-        .collect();
-    if changed_files.is_empty() {
-        return false;
-    }
-    let layout = layout_for(files, config);
-    changed_files.iter().any(|file| {
-        let role = layout.classify(&file.path);
-        role != FileRole::Skip
-            && file
-                .blob
-                .is_none_or(|blob| cache.get(&cache::key(&blob, &file.path, &role)).is_none())
-    })
+        .any(|file| {
+            let role = layout.classify(&file.path);
+            role != FileRole::Skip
+                && file
+                    .blob
+                    .is_none_or(|blob| cache.get(&cache::key(&blob, &file.path, &role)).is_none())
+        })
 }
 
 /// How files are read under `config`, keeping the fields `detector_fields` names.
@@ -197,10 +195,11 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         cache,
         filter,
         skip_untouched,
+        layout,
     } = input;
     let mut timings = Timings::default();
     let started = Instant::now();
-    let layout = layout_for(&files, config);
+    let layout = layout.unwrap_or_else(|| layout_for(&files, config));
     let roles: Vec<FileRole> = files.iter().map(|f| layout.classify(&f.path)).collect();
     let detector_fields = checklist.detectors.detector_fields();
     let cx = load_context(config, &detector_fields);
@@ -614,8 +613,7 @@ mod tests {
             staged("backlog/tasks/task-1 - a.md", 1),
             staged("backlog/tasks/task-2 - b.md", 2),
         ];
-        let config = Config::default();
-        let layout = layout_for(&files, &config);
+        let layout = layout_for(&files, &Config::default());
         let held = |file: &InputFile| {
             let role = layout.classify(&file.path);
             (cache::key(&[1; 20], &file.path, &role), vec![0u8])
@@ -638,21 +636,21 @@ mod tests {
         };
         let first = [change(&files[0].path)];
         let second = [change(&files[1].path)];
-        assert!(!change_needs_triage(&files, &config, Some(&cache), &first));
-        assert!(change_needs_triage(&files, &config, Some(&cache), &second));
-        assert!(change_needs_triage(&files, &config, None, &first));
+        assert!(!change_needs_triage(&files, &layout, Some(&cache), &first));
+        assert!(change_needs_triage(&files, &layout, Some(&cache), &second));
+        assert!(change_needs_triage(&files, &layout, None, &first));
         let empty = ItemCache::open(&dir.path().join("none.bin"), print);
-        assert!(change_needs_triage(&files, &config, Some(&empty), &first));
+        assert!(change_needs_triage(&files, &layout, Some(&empty), &first));
         // Other content at the held path; a path not in the run; no change at all.
         let edited = vec![staged(&files[0].path, 3)];
-        assert!(change_needs_triage(&edited, &config, Some(&cache), &first));
+        assert!(change_needs_triage(&edited, &layout, Some(&cache), &first));
         assert!(!change_needs_triage(
             &files,
-            &config,
+            &layout,
             Some(&cache),
             &[change("README.md")]
         ));
-        assert!(!change_needs_triage(&files, &config, Some(&cache), &[]));
+        assert!(!change_needs_triage(&files, &layout, Some(&cache), &[]));
     }
 
     #[test]

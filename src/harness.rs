@@ -333,6 +333,7 @@ fn run_engine(files: Vec<InputFile>, config: &Config, checklist: &Checklist) -> 
         cache: None,
         filter: Default::default(),
         skip_untouched: true,
+        layout: None,
     })
 }
 

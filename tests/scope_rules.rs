@@ -52,6 +52,7 @@ fn run(files: &[InputFile], changes: Vec<Change>, skip_untouched: bool) -> Vec<S
         cache: None,
         filter: Default::default(),
         skip_untouched,
+        layout: None,
     });
     shown(&outcome.findings)
 }

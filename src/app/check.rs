@@ -14,6 +14,7 @@ use crate::discover::git::{Change, GitRepo};
 use crate::discover::walk;
 use crate::engine::{self, BaselineInput, CheckInput, ConfigChange};
 use crate::filter::ReportFilter;
+use crate::model::LayoutIndex;
 use crate::outcome::CheckOutcome;
 use crate::output::{self, Format, human};
 use crate::source::{FsReader, InputFile, Origin, SourceReader};
@@ -117,6 +118,8 @@ struct Extras {
     config_change: Option<ConfigChange>,
     cache: Option<ItemCache>,
     filter: ReportFilter,
+    /// The files' layout, when it was worked out while gathering (see `CheckInput::layout`).
+    layout: Option<LayoutIndex>,
     /// How long gathering these took, for `--timings`.
     prepared: Vec<(String, std::time::Duration)>,
 }
@@ -208,6 +211,7 @@ fn run(
         cache: extras.cache,
         filter: extras.filter,
         skip_untouched: true,
+        layout: extras.layout,
     });
     let mut phases = vec![("prepare, compile the rules".to_string(), discovered_in)];
     phases.extend(
@@ -485,11 +489,14 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
         let (cache, opened_in) = opened.unwrap_or_default();
         let files = files?;
         // A hook run again over a staged change the cache holds triages nothing: the phrase
-        // automaton is not built (it would take a core from decoding the cached items).
+        // automaton is not built (it would take a core from decoding the cached items). The
+        // layout this takes is the check's own.
         if let (true, Some(changes)) = (options.staged, &extras.changes) {
-            if !engine::change_needs_triage(&files, &ws.config, cache.as_ref(), changes) {
+            let layout = engine::layout_for(&files, &ws.config);
+            if !engine::change_needs_triage(&files, &layout, cache.as_ref(), changes) {
                 triage_staged.store(false, Ordering::Relaxed);
             }
+            extras.layout = Some(layout);
         }
         if repo.is_some() {
             extras
