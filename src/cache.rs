@@ -19,7 +19,6 @@
 //! exact output of loading and triaging the same bytes at the same path in the same role under
 //! the same configuration, and every byte of it is checked when read.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -168,58 +167,156 @@ struct Recorded {
     used: u32,
 }
 
-/// Working-tree files' recorded stamps by path, each path read in place from the cache file's
-/// bytes (the table holds where it is, not a copy: at 50,000 files, 3 MB less).
-#[derive(Debug, Default)]
-struct Stamps {
-    table: hashbrown::HashTable<(Range<usize>, Recorded)>,
-    hasher: foldhash::fast::RandomState,
+/// Where a record is in the bytes of the cache file read (with its journal).
+pub type RecordAt = u32;
+
+/// What a record of the cache file is found by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum RecordKey {
+    /// An entry, by its key (its first 16 bytes).
+    #[default]
+    Entry,
+    /// A working-tree file's stamp, by its path (after the path's length).
+    Stamp,
 }
 
-impl Stamps {
-    fn with_capacity(capacity: usize) -> Self {
-        Stamps {
+impl RecordKey {
+    /// The key of the record at `at` of `data` (empty when it does not fit, which a table
+    /// built by [`parse_index`] never holds).
+    fn of(self, data: &[u8], at: RecordAt) -> &[u8] {
+        let at = at as usize;
+        let range = match self {
+            RecordKey::Entry => at..at + 16,
+            RecordKey::Stamp => {
+                let len = u32_at(data, at).unwrap_or(0) as usize;
+                at + 4..at + 4 + len
+            }
+        };
+        data.get(range).unwrap_or_default()
+    }
+}
+
+/// The records of the cache file's bytes (entries, or working-tree files' stamps) by the key
+/// written in each. The table holds where each record is, not a copy of what it says: at
+/// 50,000 files, maps of keys to what was read took 8 MB, this takes 0.6 MB.
+#[derive(Debug, Default)]
+struct Records {
+    table: hashbrown::HashTable<RecordAt>,
+    hasher: foldhash::fast::RandomState,
+    key: RecordKey,
+}
+
+impl Records {
+    fn with_capacity(key: RecordKey, capacity: usize) -> Self {
+        Records {
             table: hashbrown::HashTable::with_capacity(capacity),
             hasher: foldhash::fast::RandomState::default(),
+            key,
         }
     }
 
-    /// Records the path at `data[path]` (the last record of a path wins).
-    fn insert(&mut self, data: &[u8], path: Range<usize>, recorded: Recorded) {
+    /// Adds the record at `at` (a later record with the same key replaces the earlier).
+    fn insert(&mut self, data: &[u8], at: RecordAt) {
         use std::hash::BuildHasher;
-        let key = data.get(path.clone()).unwrap_or_default();
-        let hasher = &self.hasher;
-        let hash = hasher.hash_one(key);
+        let (hasher, kind) = (&self.hasher, self.key);
+        let key = kind.of(data, at);
         let entry = self.table.entry(
-            hash,
-            |(other, _)| data.get(other.clone()) == Some(key),
-            |(other, _)| hasher.hash_one(data.get(other.clone()).unwrap_or_default()),
+            hasher.hash_one(key),
+            |other| kind.of(data, *other) == key,
+            |other| hasher.hash_one(kind.of(data, *other)),
         );
         match entry {
-            hashbrown::hash_table::Entry::Occupied(mut entry) => entry.get_mut().1 = recorded,
+            hashbrown::hash_table::Entry::Occupied(mut entry) => *entry.get_mut() = at,
             hashbrown::hash_table::Entry::Vacant(entry) => {
-                entry.insert((path, recorded));
+                entry.insert(at);
             }
         }
     }
 
-    /// What is recorded for `path`, whose records' paths are in `data`.
-    fn get(&self, data: &[u8], path: &str) -> Option<&Recorded> {
+    /// Where the record with `key` is.
+    fn find(&self, data: &[u8], key: &[u8]) -> Option<RecordAt> {
         use std::hash::BuildHasher;
-        let hash = self.hasher.hash_one(path.as_bytes());
+        let hash = self.hasher.hash_one(key);
         self.table
-            .find(hash, |(other, _)| {
-                data.get(other.clone()) == Some(path.as_bytes())
-            })
-            .map(|(_, recorded)| recorded)
+            .find(hash, |at| self.key.of(data, *at) == key)
+            .copied()
     }
 
-    /// Every path (a UTF-8 range of `data`, checked when the file was read) and its record.
-    fn iter<'a>(&'a self, data: &'a [u8]) -> impl Iterator<Item = (&'a str, &'a Recorded)> {
-        self.table.iter().filter_map(|(path, recorded)| {
-            let path = std::str::from_utf8(data.get(path.clone())?).ok()?;
-            Some((path, recorded))
-        })
+    fn iter(&self) -> impl Iterator<Item = RecordAt> + '_ {
+        self.table.iter().copied()
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+/// The little-endian `u32` at `at` of `data`.
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let bytes = data.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// The little-endian `u64` at `at` of `data`.
+fn u64_at(data: &[u8], at: usize) -> Option<u64> {
+    let bytes = data.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// The entry at `at` of `data`: its key, the last write that used it, where its bytes are,
+/// and where the next record starts.
+fn entry_at(data: &[u8], at: usize) -> Option<(CacheKey, u32, Range<usize>, usize)> {
+    let key: [u8; 16] = data.get(at..at.checked_add(16)?)?.try_into().ok()?;
+    let last = u32_at(data, at + 16)?;
+    let len = u32_at(data, at + 20)? as usize;
+    let start = at + 24;
+    let end = start.checked_add(len)?;
+    data.get(start..end)?;
+    Some((CacheKey(key), last, start..end, end))
+}
+
+/// The stamp record at `at` of `data`: where its path is (not checked to be UTF-8), what it
+/// records, and where the next record starts.
+fn stamp_at(data: &[u8], at: usize) -> Option<(Range<usize>, Recorded, usize)> {
+    let len = u32_at(data, at)? as usize;
+    let path = at + 4..(at + 4).checked_add(len)?;
+    let at = path.end;
+    data.get(at..at.checked_add(64)?)?;
+    let stamp = FileStamp {
+        size: u64_at(data, at)?,
+        mtime: (u64_at(data, at + 8)? as i64, u32_at(data, at + 16)?),
+        ctime: (u64_at(data, at + 20)? as i64, u32_at(data, at + 28)?),
+        inode: u64_at(data, at + 32)?,
+    };
+    let blob: [u8; 20] = data.get(at + 40..at + 60)?.try_into().ok()?;
+    let used = u32_at(data, at + 60)?;
+    Some((path, Recorded { stamp, blob, used }, at + 64))
+}
+
+/// A working-tree file's recorded stamp: where the record is, and what it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StampRecord {
+    pub at: RecordAt,
+    pub stamp: FileStamp,
+    pub blob: [u8; 20],
+}
+
+/// What a run found of a working-tree file's stamp, for the next run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StampUse {
+    /// The one recorded (it is written again from the file read, not copied per file).
+    Unchanged(RecordAt),
+    /// A new or changed one: the path, stamp and blob id.
+    New(String, FileStamp, [u8; 20]),
+}
+
+impl StampUse {
+    /// The use of `stamp` and `blob` for the file at `path`, whose recorded stamp is `record`.
+    pub fn of(record: Option<StampRecord>, path: &str, stamp: FileStamp, blob: [u8; 20]) -> Self {
+        match record {
+            Some(r) if (r.stamp, r.blob) == (stamp, blob) => StampUse::Unchanged(r.at),
+            _ => StampUse::New(path.to_string(), stamp, blob),
+        }
     }
 }
 
@@ -284,8 +381,20 @@ pub struct CacheWrites {
     pub kept: Vec<CacheKey>,
     /// Entries this run made (files it parsed).
     pub made: Vec<(CacheKey, Vec<u8>)>,
-    /// Working-tree files: path, stamp and blob id, for the next run.
+    /// Working-tree files whose recorded stamp this run found again.
+    pub stamps_unchanged: Vec<RecordAt>,
+    /// Working-tree files whose stamp is new or changed: path, stamp and blob id.
     pub stamps: Vec<(String, FileStamp, [u8; 20])>,
+}
+
+impl CacheWrites {
+    /// Adds what the run found of a working-tree file's stamp.
+    pub fn add_stamp(&mut self, stamp: StampUse) {
+        match stamp {
+            StampUse::Unchanged(at) => self.stamps_unchanged.push(at),
+            StampUse::New(path, stamp, blob) => self.stamps.push((path, stamp, blob)),
+        }
+    }
 }
 
 /// The cache file of a run: its entries (read once, decoded on demand), and what happened.
@@ -297,10 +406,11 @@ pub struct ItemCache {
     /// How many times the file was written (wrapping): entries and stamps record the last
     /// write that used them.
     generation: u32,
-    index: HashMap<CacheKey, (Range<usize>, u32)>,
-    /// Working-tree files by path: their stamp and blob id when last read, and the last
-    /// write that used them.
-    stamps: Stamps,
+    /// Entries by key.
+    entries: Records,
+    /// Working-tree files' stamps and blob ids when last read, and the last write that used
+    /// them, by path.
+    stamps: Records,
     /// Where the journal's bytes start in `data` (they follow the file's), when there is one
     /// (see [`ItemCache::add_to_journal`]).
     journal: Option<usize>,
@@ -334,7 +444,7 @@ impl ItemCache {
         match parse_index(&data, &fingerprint) {
             Ok(parsed) => {
                 cache.generation = parsed.generation;
-                cache.index = parsed.index;
+                cache.entries = parsed.entries;
                 cache.stamps = parsed.stamps;
                 cache.data = data;
                 cache.read_journal();
@@ -350,34 +460,40 @@ impl ItemCache {
         let Ok(journal) = std::fs::read(journal_file(&self.file)) else {
             return;
         };
+        let start = self.data.len();
         let Ok(parsed) = parse_index(&journal, &self.fingerprint) else {
             return;
         };
-        let start = self.data.len();
-        for (key, (range, last)) in parsed.index {
-            self.index
-                .insert(key, (range.start + start..range.end + start, last));
+        // Records are found by where they are in the file and its journal together.
+        if start
+            .checked_add(journal.len())
+            .is_none_or(|end| RecordAt::try_from(end).is_err())
+        {
+            return;
         }
         self.journal = Some(start);
         self.data.extend_from_slice(&journal);
+        for at in parsed.entries.iter() {
+            self.entries.insert(&self.data, at + start as RecordAt);
+        }
     }
 
     /// The encoded entry of `key`, if the cache has one.
     pub fn get(&self, key: &CacheKey) -> Option<&[u8]> {
-        self.index
-            .get(key)
-            .and_then(|(range, _)| self.data.get(range.clone()))
+        let at = self.entries.find(&self.data, &key.0)?;
+        let (_, _, bytes, _) = entry_at(&self.data, at as usize)?;
+        self.data.get(bytes)
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.entries.len()
     }
 
     /// Writes the cache for the next run when `writes` differ from what the file holds (and
     /// consumes it: its bytes are not needed after loading). Returns a note when the file
     /// could not be written (the cache only saves work: that is not an error).
     pub fn update(self, writes: &CacheWrites) -> Option<String> {
-        let stamps_changed = self.stamps_changed(&writes.stamps);
+        let stamps_changed = !writes.stamps.is_empty();
         if writes.made.is_empty() && !stamps_changed {
             return None;
         }
@@ -385,39 +501,50 @@ impl ItemCache {
             .then(|| self.add_to_journal(&writes.made))
             .flatten();
         journal
-            .unwrap_or_else(|| self.save(&writes.kept, &writes.made, &writes.stamps))
+            .unwrap_or_else(|| self.save(writes))
             .err()
             .map(|e| format!("the item cache was not written: {e}"))
     }
 
-    /// Whether some of `stamps` are not the recorded ones (so the file must be written again).
-    pub fn stamps_changed(&self, stamps: &[(String, FileStamp, [u8; 20])]) -> bool {
-        stamps.iter().any(|(path, stamp, blob)| {
-            self.stamps
-                .get(&self.data, path)
-                .is_none_or(|r| (&r.stamp, &r.blob) != (stamp, blob))
+    /// The stamp recorded for the working-tree file at `path`, if any.
+    pub fn stamp_record(&self, path: &str) -> Option<StampRecord> {
+        let at = self.stamps.find(&self.data, path.as_bytes())?;
+        let (_, recorded, _) = stamp_at(&self.data, at as usize)?;
+        Some(StampRecord {
+            at,
+            stamp: recorded.stamp,
+            blob: recorded.blob,
         })
     }
 
     /// The blob id of the working-tree file at `path` when its stamp is the recorded one, or
     /// else when the oracle knows it.
     pub fn known_blob(&self, path: &str, stamp: &FileStamp) -> Option<[u8; 20]> {
-        self.stamps
-            .get(&self.data, path)
+        self.blob_for(self.stamp_record(path), path, stamp)
+    }
+
+    /// [`ItemCache::known_blob`] with the recorded stamp already looked up.
+    pub fn blob_for(
+        &self,
+        record: Option<StampRecord>,
+        path: &str,
+        stamp: &FileStamp,
+    ) -> Option<[u8; 20]> {
+        record
             .filter(|r| r.stamp == *stamp)
             .map(|r| r.blob)
             .or_else(|| (self.oracle.as_ref()?.0)(path, stamp))
+    }
+
+    /// What this run found of the working-tree file at `path`, with `stamp` and `blob`.
+    pub fn stamp_use(&self, path: &str, stamp: FileStamp, blob: [u8; 20]) -> StampUse {
+        StampUse::of(self.stamp_record(path), path, stamp, blob)
     }
 
     /// Asks `oracle` for the blob ids of files whose stamps the cache does not know.
     pub fn with_oracle(mut self, oracle: BlobOracle) -> ItemCache {
         self.oracle = Some(oracle);
         self
-    }
-
-    /// The stamp and blob id recorded for the working-tree file at `path`, if any.
-    pub fn recorded_stamp(&self, path: &str) -> Option<(FileStamp, [u8; 20])> {
-        self.stamps.get(&self.data, path).map(|r| (r.stamp, r.blob))
     }
 
     /// Whether write `generation` still keeps what write `used` last used: it survives
@@ -427,53 +554,71 @@ impl ItemCache {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.entries.len() == 0
     }
 
     /// Writes the cache for the next run: the entries this run used (`kept`, from this cache)
-    /// and the ones it made (`made`), and the working-tree files' stamps it recorded — with
+    /// and the ones it made (`made`), and the working-tree files' stamps it found — with
     /// those of this cache (not of its journal) it did not use that one of the last
     /// [`KEEP_WRITES`] writes used. Atomic; skipped when larger than [`MAX_BYTES`].
-    pub fn save(
-        &self,
-        kept: &[CacheKey],
-        made: &[(CacheKey, Vec<u8>)],
-        stamps: &[(String, FileStamp, [u8; 20])],
-    ) -> std::io::Result<bool> {
+    pub fn save(&self, writes: &CacheWrites) -> std::io::Result<bool> {
+        let CacheWrites {
+            kept,
+            made,
+            stamps_unchanged,
+            stamps,
+        } = writes;
+        let data = self.data.as_slice();
         let generation = self.generation.wrapping_add(1);
         let used: std::collections::HashSet<&CacheKey> =
             kept.iter().chain(made.iter().map(|(k, _)| k)).collect();
         // The journal's entries this run did not use are mostly earlier contents of staged
         // files (a hook adds one per commit): they go now, not after KEEP_WRITES writes.
-        let in_file = |range: &Range<usize>| self.journal.is_none_or(|start| range.start < start);
-        let earlier = self.index.iter().filter(|(key, (range, last))| {
-            !used.contains(key) && in_file(range) && Self::still_kept(generation, *last)
+        let in_file = |at: usize| self.journal.is_none_or(|start| at < start);
+        let earlier = self.entries.iter().filter_map(|at| {
+            let (key, last, bytes, _) = entry_at(data, at as usize)?;
+            let unused = !used.contains(&key) && in_file(at as usize);
+            (unused && Self::still_kept(generation, last)).then(|| (key, data.get(bytes), last))
         });
         let mut entries: Vec<(CacheKey, &[u8], u32)> = kept
             .iter()
             .filter_map(|k| self.get(k).map(|bytes| (*k, bytes, generation)))
             .chain(made.iter().map(|(k, b)| (*k, b.as_slice(), generation)))
-            .chain(earlier.filter_map(|(key, (range, last))| {
-                Some((*key, self.data.get(range.clone())?, *last))
-            }))
+            .chain(earlier.filter_map(|(key, bytes, last)| Some((key, bytes?, last))))
             .collect();
         entries.sort_by_key(|(k, _, _)| *k);
         entries.dedup_by_key(|(k, _, _)| *k);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| d.as_secs() as i64);
-        let this_run: std::collections::HashSet<&str> =
+        let settled =
+            |s: &FileStamp| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS;
+        let recorded_at = |at: RecordAt| {
+            let (path, recorded, _) = stamp_at(data, at as usize)?;
+            Some((std::str::from_utf8(data.get(path)?).ok()?, recorded))
+        };
+        let new_paths: std::collections::HashSet<&str> =
             stamps.iter().map(|(path, _, _)| path.as_str()).collect();
-        let settled: Vec<(&str, &FileStamp, &[u8; 20], u32)> = stamps
+        let unchanged: std::collections::HashSet<RecordAt> =
+            stamps_unchanged.iter().copied().collect();
+        let this_run =
+            |at: RecordAt, path: &str| unchanged.contains(&at) || new_paths.contains(path);
+        let recorded: Vec<(&str, FileStamp, [u8; 20], u32)> = stamps
             .iter()
-            .filter(|(_, s, _)| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS)
-            .map(|(path, s, blob)| (path.as_str(), s, blob, generation))
-            .chain(self.stamps.iter(&self.data).filter_map(|(path, r)| {
-                (!this_run.contains(path) && Self::still_kept(generation, r.used))
-                    .then_some((path, &r.stamp, &r.blob, r.used))
+            .map(|(path, s, blob)| (path.as_str(), *s, *blob))
+            .chain(stamps_unchanged.iter().filter_map(|at| {
+                let (path, r) = recorded_at(*at)?;
+                (!new_paths.contains(path)).then_some((path, r.stamp, r.blob))
+            }))
+            .filter(|(_, s, _)| settled(s))
+            .map(|(path, s, blob)| (path, s, blob, generation))
+            .chain(self.stamps.iter().filter_map(|at| {
+                let (path, r) = recorded_at(at)?;
+                (!this_run(at, path) && Self::still_kept(generation, r.used))
+                    .then_some((path, r.stamp, r.blob, r.used))
             }))
             .collect();
-        let Some(out) = self.file_bytes(generation, &entries, &settled) else {
+        let Some(out) = self.file_bytes(generation, &entries, &recorded) else {
             return Ok(false);
         };
         if let Some(dir) = self.file.parent() {
@@ -502,8 +647,9 @@ impl ItemCache {
             .map(|(k, b)| (*k, b.as_slice(), self.generation))
             .collect();
         if let Some(start) = self.journal {
-            entries.extend(self.index.iter().filter_map(|(key, (range, last))| {
-                (range.start >= start).then_some((*key, self.data.get(range.clone())?, *last))
+            entries.extend(self.entries.iter().filter_map(|at| {
+                let (key, last, bytes, _) = entry_at(&self.data, at as usize)?;
+                (at as usize >= start).then_some((key, self.data.get(bytes)?, last))
             }));
         }
         entries.sort_by_key(|(k, _, _)| *k);
@@ -521,12 +667,12 @@ impl ItemCache {
         &self,
         generation: u32,
         entries: &[(CacheKey, &[u8], u32)],
-        settled: &[(&str, &FileStamp, &[u8; 20], u32)],
+        recorded: &[(&str, FileStamp, [u8; 20], u32)],
     ) -> Option<Vec<u8>> {
         let size: usize = HEADER_BYTES
             + 12
             + entries.iter().map(|(_, b, _)| 24 + b.len()).sum::<usize>()
-            + settled.iter().map(|(p, ..)| 68 + p.len()).sum::<usize>();
+            + recorded.iter().map(|(p, ..)| 68 + p.len()).sum::<usize>();
         if size > MAX_BYTES {
             return None;
         }
@@ -543,8 +689,8 @@ impl ItemCache {
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(bytes);
         }
-        out.extend_from_slice(&(settled.len() as u32).to_le_bytes());
-        for (path, s, blob, last) in settled {
+        out.extend_from_slice(&(recorded.len() as u32).to_le_bytes());
+        for (path, s, blob, last) in recorded {
             out.extend_from_slice(&(path.len() as u32).to_le_bytes());
             out.extend_from_slice(path.as_bytes());
             out.extend_from_slice(&s.size.to_le_bytes());
@@ -553,7 +699,7 @@ impl ItemCache {
             out.extend_from_slice(&s.ctime.0.to_le_bytes());
             out.extend_from_slice(&s.ctime.1.to_le_bytes());
             out.extend_from_slice(&s.inode.to_le_bytes());
-            out.extend_from_slice(*blob);
+            out.extend_from_slice(blob);
             out.extend_from_slice(&last.to_le_bytes());
         }
         let (header, body) = out.split_at_mut(HEADER_BYTES);
@@ -572,90 +718,58 @@ fn journal_file(file: &Path) -> PathBuf {
 /// The entries and stamps of a cache file's bytes.
 struct Parsed {
     generation: u32,
-    index: HashMap<CacheKey, (Range<usize>, u32)>,
-    stamps: Stamps,
+    entries: Records,
+    stamps: Records,
 }
 
 fn parse_index(data: &[u8], fingerprint: &[u8; 16]) -> Result<Parsed, &'static str> {
-    let take = |at: usize, n: usize| data.get(at..at.checked_add(n)?);
-    let u32_at =
-        |at: usize| take(at, 4).and_then(|b| Some(u32::from_le_bytes(b.try_into().ok()?) as usize));
-    let u64_at = |at: usize| {
-        take(at, 8).map(|b| {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(b);
-            u64::from_le_bytes(a)
-        })
-    };
-    if take(0, 8) != Some(MAGIC.as_slice()) {
+    if data.get(0..8) != Some(MAGIC.as_slice()) {
         return Err("not a backlint cache");
     }
-    if u32_at(8) != Some(FORMAT as usize) {
+    if u32_at(data, 8) != Some(FORMAT) {
         return Err("from another version of backlint");
     }
-    if take(12, 16) != Some(fingerprint.as_slice()) {
+    if data.get(12..28) != Some(fingerprint.as_slice()) {
         return Err("from another version of backlint or another configuration");
     }
     const DAMAGED: &str = "damaged (truncated)";
-    match (take(HEADER_BYTES - 16, 16), data.get(HEADER_BYTES..)) {
+    match (
+        data.get(HEADER_BYTES - 16..HEADER_BYTES),
+        data.get(HEADER_BYTES..),
+    ) {
         (Some(recorded), Some(body)) if recorded == checksum(body).as_slice() => {}
         (Some(_), Some(_)) => return Err("damaged (its checksum does not match)"),
         _ => return Err(DAMAGED),
     }
-    let generation = u32_at(HEADER_BYTES).ok_or(DAMAGED)? as u32;
-    let count = u32_at(HEADER_BYTES + 4).ok_or(DAMAGED)?;
-    let mut index = HashMap::with_capacity(count.min(1 << 20));
+    // Records are found by where they are, as a `RecordAt`.
+    if RecordAt::try_from(data.len()).is_err() {
+        return Err("too large");
+    }
+    let generation = u32_at(data, HEADER_BYTES).ok_or(DAMAGED)?;
+    let count = u32_at(data, HEADER_BYTES + 4).ok_or(DAMAGED)? as usize;
+    let mut entries = Records::with_capacity(RecordKey::Entry, count.min(1 << 20));
     let mut at = HEADER_BYTES + 8;
     for _ in 0..count {
-        let key = take(at, 16).ok_or(DAMAGED)?;
-        let last = u32_at(at + 16).ok_or(DAMAGED)? as u32;
-        let len = u32_at(at + 20).ok_or(DAMAGED)?;
-        let start = at + 24;
-        take(start, len).ok_or(DAMAGED)?;
-        let mut k = [0u8; 16];
-        k.copy_from_slice(key);
-        index.insert(CacheKey(k), (start..start + len, last));
-        at = start + len;
+        let (_, _, _, next) = entry_at(data, at).ok_or(DAMAGED)?;
+        entries.insert(data, at as RecordAt);
+        at = next;
     }
-    let count = u32_at(at).ok_or(DAMAGED)?;
+    let count = u32_at(data, at).ok_or(DAMAGED)? as usize;
     at += 4;
-    let mut stamps = Stamps::with_capacity(count.min(1 << 20));
+    let mut stamps = Records::with_capacity(RecordKey::Stamp, count.min(1 << 20));
     for _ in 0..count {
-        let len = u32_at(at).ok_or(DAMAGED)?;
-        let path = take(at + 4, len).ok_or(DAMAGED)?;
-        std::str::from_utf8(path).map_err(|_| "damaged (a path is not UTF-8)")?;
-        let path = at + 4..at + 4 + len;
-        at += 4 + len;
-        let size = u64_at(at).ok_or(DAMAGED)?;
-        let msec = u64_at(at + 8).ok_or(DAMAGED)? as i64;
-        let mnsec = u32_at(at + 16).ok_or(DAMAGED)? as u32;
-        let csec = u64_at(at + 20).ok_or(DAMAGED)? as i64;
-        let cnsec = u32_at(at + 28).ok_or(DAMAGED)? as u32;
-        let inode = u64_at(at + 32).ok_or(DAMAGED)?;
-        let blob = take(at + 40, 20).ok_or(DAMAGED)?;
-        let mut b = [0u8; 20];
-        b.copy_from_slice(blob);
-        let used = u32_at(at + 60).ok_or(DAMAGED)? as u32;
-        at += 64;
-        let stamp = FileStamp {
-            size,
-            mtime: (msec, mnsec),
-            ctime: (csec, cnsec),
-            inode,
-        };
-        let recorded = Recorded {
-            stamp,
-            blob: b,
-            used,
-        };
-        stamps.insert(data, path, recorded);
+        let (path, _, next) = stamp_at(data, at).ok_or(DAMAGED)?;
+        std::str::from_utf8(data.get(path).ok_or(DAMAGED)?)
+            .map_err(|_| "damaged (a path is not UTF-8)")?;
+        stamps.insert(data, at as RecordAt);
+        at = next;
     }
     if at != data.len() {
         return Err("damaged (trailing bytes)");
     }
     Ok(Parsed {
         generation,
-        index,
+        entries,
         stamps,
     })
 }
@@ -672,22 +786,37 @@ mod tests {
         let cache = ItemCache::open(file, print);
         let recorded: Vec<(String, FileStamp, [u8; 20])> = cache
             .stamps
-            .iter(&cache.data)
-            .map(|(path, r)| (path.to_string(), r.stamp, r.blob))
+            .iter()
+            .filter_map(|at| {
+                let (path, r, _) = stamp_at(&cache.data, at as usize)?;
+                let path = std::str::from_utf8(cache.data.get(path)?).ok()?;
+                Some((path.to_string(), r.stamp, r.blob))
+            })
             .collect();
         assert_eq!(recorded.len(), 1);
         let base = std::fs::read(file).unwrap_or_default();
-        let writes = |made: Vec<(CacheKey, Vec<u8>)>, stamps: &[(String, FileStamp, [u8; 20])]| {
-            CacheWrites {
+        // A run's writes: what it made, and the stamps it found (the recorded ones, unless
+        // said otherwise).
+        let writes = |cache: &ItemCache,
+                      made: Vec<(CacheKey, Vec<u8>)>,
+                      stamps: &[(String, FileStamp, [u8; 20])]| {
+            let mut writes = CacheWrites {
                 kept: vec![CacheKey([1; 16])],
                 made,
-                stamps: stamps.to_vec(),
+                ..CacheWrites::default()
+            };
+            for (path, stamp, blob) in stamps {
+                writes.add_stamp(cache.stamp_use(path, *stamp, *blob));
             }
+            writes
         };
         let (k4, k5) = (CacheKey([4; 16]), CacheKey([5; 16]));
-        assert_eq!(cache.update(&writes(vec![(k4, vec![4])], &recorded)), None);
+        let four = writes(&cache, vec![(k4, vec![4])], &recorded);
+        assert_eq!(four.stamps_unchanged.len(), 1);
+        assert_eq!(cache.update(&four), None);
         let cache = ItemCache::open(file, print);
-        assert_eq!(cache.update(&writes(vec![(k5, vec![5])], &recorded)), None);
+        let five = writes(&cache, vec![(k5, vec![5])], &recorded);
+        assert_eq!(cache.update(&five), None);
         assert_eq!(
             std::fs::read(file).unwrap_or_default(),
             base,
@@ -723,7 +852,7 @@ mod tests {
         // files, mostly), and the journal goes.
         let cache = ItemCache::open(file, print);
         let k6 = CacheKey([6; 16]);
-        let mut whole = writes(vec![(k6, vec![6; 300 << 10])], &recorded);
+        let mut whole = writes(&cache, vec![(k6, vec![6; 300 << 10])], &recorded);
         whole.kept.push(k4);
         assert_eq!(cache.update(&whole), None);
         assert!(!journal.exists(), "the journal outlived a whole write");
@@ -744,7 +873,9 @@ mod tests {
             ..recorded[0].1
         };
         let stamps = [("a.md".to_string(), moved, recorded[0].2)];
-        assert_eq!(cache.update(&writes(vec![], &stamps)), None);
+        let changed = writes(&cache, vec![], &stamps);
+        assert_eq!(changed.stamps.len(), 1);
+        assert_eq!(cache.update(&changed), None);
         assert!(!journal.exists());
         let cache = ItemCache::open(file, print);
         assert_eq!(cache.known_blob("a.md", &moved), Some(recorded[0].2));
@@ -786,12 +917,12 @@ mod tests {
             ("a.md".to_string(), old, [7u8; 20]),
             ("new.md".to_string(), fresh, [8u8; 20]),
         ];
-        assert_eq!(
-            empty
-                .save(&[], &[(k1, vec![1, 2, 3]), (k2, vec![])], &stamps)
-                .ok(),
-            Some(true)
-        );
+        let first = CacheWrites {
+            made: vec![(k1, vec![1, 2, 3]), (k2, vec![])],
+            stamps: stamps.clone(),
+            ..CacheWrites::default()
+        };
+        assert_eq!(empty.save(&first).ok(), Some(true));
         let cache = ItemCache::open(&file, print);
         assert_eq!(cache.note, None);
         assert_eq!(cache.get(&k1), Some([1u8, 2, 3].as_slice()));
@@ -810,7 +941,12 @@ mod tests {
         let mut cache = cache;
         for write in 1..=KEEP_WRITES + 1 {
             let k3 = CacheKey([write as u8 + 10; 16]);
-            assert_eq!(cache.save(&[k2], &[(k3, vec![])], &[]).ok(), Some(true));
+            let writes = CacheWrites {
+                kept: vec![k2],
+                made: vec![(k3, vec![])],
+                ..CacheWrites::default()
+            };
+            assert_eq!(cache.save(&writes).ok(), Some(true));
             cache = ItemCache::open(&file, print);
             assert_eq!(cache.get(&k2), Some([].as_slice()), "write {write}");
             let kept = write <= KEEP_WRITES;
@@ -834,10 +970,12 @@ mod tests {
         // Any changed byte (a torn write, a zeroed block, a flipped bit) is noticed: the count
         // of entries, an entry's bytes, its length, a stamp's blob id.
         let empty = ItemCache::open(&file, print);
-        assert_eq!(
-            empty.save(&[], &[(k1, vec![1, 2, 3])], &stamps[..1]).ok(),
-            Some(true)
-        );
+        let one = CacheWrites {
+            made: vec![(k1, vec![1, 2, 3])],
+            stamps: stamps[..1].to_vec(),
+            ..CacheWrites::default()
+        };
+        assert_eq!(empty.save(&one).ok(), Some(true));
         let bytes = std::fs::read(&file).unwrap_or_default();
         assert_eq!(
             ItemCache::open(&file, print).get(&k1),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
-use crate::cache::{self, CacheKey, CacheWrites, ItemCache};
+use crate::cache::{self, CacheKey, CacheWrites, ItemCache, StampUse};
 use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::discover::git::Change;
@@ -84,13 +84,11 @@ struct FileResult {
     loaded: LoadedFile,
     triage: Vec<ItemTriage>,
     read: bool,
-    /// The file's path, when a stamp is recorded for it.
-    path: String,
     cache: CacheUse,
     /// A cache hit found by reading the file (its stamp or blob id was not known).
     read_to_identify: bool,
-    /// A working-tree file's stamp and blob id, to record for the next run.
-    stamp: Option<(cache::FileStamp, [u8; 20])>,
+    /// What was found of a working-tree file's stamp, to record for the next run.
+    stamp: Option<StampUse>,
     /// Time spent reading, parsing and triaging it.
     read_time: Duration,
     parse_time: Duration,
@@ -254,8 +252,8 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
                 CacheUse::Hit(key) => writes.kept.push(key),
                 CacheUse::Made(key, bytes) => writes.made.push((key, bytes)),
             }
-            if let Some((stamp, blob)) = result.stamp {
-                writes.stamps.push((result.path, stamp, blob));
+            if let Some(stamp) = result.stamp {
+                writes.add_stamp(stamp);
             }
             items.extend(result.loaded.items);
             triage.extend(result.triage);
@@ -421,18 +419,26 @@ fn load_one(
         (Some(_), None) => file.disk_path().and_then(|disk| cache::stamp(&disk)),
         _ => None,
     };
+    // What the cache recorded of the file's stamp, when this run has a use for it: to know a
+    // working-tree file's blob id, or to keep it for a file this run did not stat.
+    let record = match cache {
+        Some(cache) if file.blob.is_none() || !file.is_on_disk() => cache.stamp_record(&file.path),
+        _ => None,
+    };
     let blob = file.blob.or_else(|| {
         let (cache, stamp) = (cache?, stamp.as_ref()?);
-        cache.known_blob(&file.path, stamp)
+        cache.blob_for(record, &file.path, stamp)
     });
     // A file this run did not stat (read by its blob id from git's index: a hook's run) keeps
     // the stamp an earlier working-tree check recorded for its path, so that the next one
     // does not read and hash every file again. A stale stamp only fails to match.
-    let carried = match cache {
-        Some(cache) if !file.is_on_disk() => cache.recorded_stamp(&file.path),
-        _ => None,
+    let carried = record
+        .filter(|_| !file.is_on_disk())
+        .map(|r| (r.stamp, r.blob));
+    let recorded = |blob: Option<[u8; 20]>| {
+        let (stamp, blob) = stamp.zip(blob).or(carried)?;
+        Some(StampUse::of(record, &file.path, stamp, blob))
     };
-    let recorded = |blob: Option<[u8; 20]>| stamp.zip(blob).or(carried);
     let known = blob.map(|blob| cache::key(&blob, &file.path, role));
     let from_cache = |key: Option<CacheKey>, blob: Option<[u8; 20]>, started: Instant| {
         let (cache, key) = (cache?, key?);
@@ -445,7 +451,6 @@ fn load_one(
             loaded: found.loaded,
             triage: found.triage,
             read: true,
-            path: file.path.clone(),
             cache: CacheUse::Hit(key),
             stamp: recorded(blob),
             read_time: started.elapsed(),
@@ -515,7 +520,6 @@ fn load_one(
         loaded,
         triage,
         read: true,
-        path: file.path.clone(),
         cache,
         stamp: recorded(blob),
         read_time,
