@@ -293,6 +293,12 @@ fn stamp_at(data: &[u8], at: usize) -> Option<(Range<usize>, Recorded, usize)> {
     Some((path, Recorded { stamp, blob, used }, at + 64))
 }
 
+/// The stamp record at `at` of `data` with its path read as UTF-8 (checked by [`parse_index`]).
+fn stamp_with_path_at(data: &[u8], at: RecordAt) -> Option<(&str, Recorded)> {
+    let (path, recorded, _) = stamp_at(data, at as usize)?;
+    Some((std::str::from_utf8(data.get(path)?).ok()?, recorded))
+}
+
 /// A working-tree file's recorded stamp: where the record is, and what it says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StampRecord {
@@ -593,10 +599,6 @@ impl ItemCache {
             .map_or(i64::MAX, |d| d.as_secs() as i64);
         let settled =
             |s: &FileStamp| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS;
-        let recorded_at = |at: RecordAt| {
-            let (path, recorded, _) = stamp_at(data, at as usize)?;
-            Some((std::str::from_utf8(data.get(path)?).ok()?, recorded))
-        };
         let new_paths: std::collections::HashSet<&str> =
             stamps.iter().map(|(path, _, _)| path.as_str()).collect();
         let unchanged: std::collections::HashSet<RecordAt> =
@@ -607,13 +609,13 @@ impl ItemCache {
             .iter()
             .map(|(path, s, blob)| (path.as_str(), *s, *blob))
             .chain(stamps_unchanged.iter().filter_map(|at| {
-                let (path, r) = recorded_at(*at)?;
+                let (path, r) = stamp_with_path_at(data, *at)?;
                 (!new_paths.contains(path)).then_some((path, r.stamp, r.blob))
             }))
             .filter(|(_, s, _)| settled(s))
             .map(|(path, s, blob)| (path, s, blob, generation))
             .chain(self.stamps.iter().filter_map(|at| {
-                let (path, r) = recorded_at(at)?;
+                let (path, r) = stamp_with_path_at(data, at)?;
                 (!this_run(at, path) && Self::still_kept(generation, r.used))
                     .then_some((path, r.stamp, r.blob, r.used))
             }))
@@ -788,8 +790,7 @@ mod tests {
             .stamps
             .iter()
             .filter_map(|at| {
-                let (path, r, _) = stamp_at(&cache.data, at as usize)?;
-                let path = std::str::from_utf8(cache.data.get(path)?).ok()?;
+                let (path, r) = stamp_with_path_at(&cache.data, at)?;
                 Some((path.to_string(), r.stamp, r.blob))
             })
             .collect();
