@@ -16,6 +16,8 @@
 #   * `check --staged` with one staged change, cold and warm, against `git status`; and with a
 #     new change staged before each run (a commit's usual case: the hook parses and triages
 #     that item and writes the cache), against `git status` after the same `git add`;
+#   * a scaling table: time per 1,000 files and peak RSS against the item bytes at each size
+#     (`scripts/bench.sh 10000 50000 100000` shows how it grows);
 #   * `flow` and `report --evidence` over a generated history (scripts/gen_history.py: 5,000
 #     items, 10,000 commits), against `git log --first-parent --raw` of the same paths.
 # Needs hyperfine, ripgrep and GNU time (Debian: apt-get install hyperfine ripgrep time).
@@ -53,6 +55,7 @@ medians() { python3 -c 'import json,sys; print(" ".join(str(r["median"]) for r i
 rss_mb() { { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null || true; } | tail -1 | awk '{printf "%.0f", $1/1024}'; }
 
 report=()
+scaling=()
 for N in "${SIZES[@]}"; do
     DIR="$OUT/backlog-$N"
     if [ ! -d "$DIR/.git" ]; then
@@ -67,6 +70,7 @@ for N in "${SIZES[@]}"; do
     cd "$DIR"
     git checkout -q -- . && git reset -q
     BYTES=$(find backlog -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s/1e6}')
+    FILES=$(find backlog -type f | wc -l)
     RUNS=$(( N > 20000 ? 5 : 15 ))
     rm -rf .git/backlint
     "$BIN" check --format json backlog >/dev/null || true   # fill the item cache
@@ -106,6 +110,7 @@ for N in "${SIZES[@]}"; do
     read -r fresh_restored <<<"$(medians)"
     cd "$ROOT"
 
+    scaling+=("$N $FILES $BYTES $rg $json_cold $json_warm $rss_json_cold $rss_json_warm")
     report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
         "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" \
         "$small_json_cold" "$small_json_warm" "$small_human" "$status_new" "$staged_new" \
@@ -162,3 +167,20 @@ fi
 echo "| backlog | work | median | ratio | peak RSS (with MIMALLOC_ALLOW_THP=0) |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${report[@]}"
+
+# Scaling: the same work per item and per megabyte at each size (linear growth keeps these
+# flat), and peak RSS against the bytes of the item files (issue 10's memory bar).
+echo
+echo "| backlog | files | item bytes | cold JSON per 1,000 files | rg per 1,000 files | warm JSON per 1,000 files | peak RSS cold / warm | RSS ÷ item bytes (cold / warm) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+printf '%s\n' "${scaling[@]}" | python3 -c '
+import sys
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    n, files, mb, rg, jc, jw, rc, rw = line.split()
+    files, mb = int(files), float(mb)
+    per = lambda s: f"{float(s) * 1e6 / files:.1f} ms"
+    ratio = lambda r: f"{float(r) / mb:.2f}" if mb else "-"
+    print(f"| {n} items | {files} | {mb:.0f} MB | {per(jc)} | {per(rg)} | {per(jw)} | {rc} / {rw} MB | {ratio(rc)} / {ratio(rw)} |")
+'
