@@ -527,7 +527,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> Result<Verdict, AppError> 
         yes: args.yes,
         also: args.also,
     };
-    let run = app::check(&options, out, &mut io::stderr().lock())?;
+    // Not a held lock: a worker thread that writes to stderr while the check runs (the panic
+    // hook's message, if a worker ever panics) would wait for it forever.
+    let run = app::check(&options, out, &mut io::stderr())?;
     let verdict = run.verdict;
     // The process ends next: leave the backlog's memory to the OS instead of freeing it
     // piece by piece.
