@@ -47,11 +47,11 @@ impl Baseline {
             .findings
             .iter()
             .map(|f| Entry {
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 rule: f.rule.as_str().to_string(),
-                item: f.item.clone(),
+                item: f.item.as_deref().map(str::to_string),
                 file: finding_path(f, &outcome.sources),
-                message: f.message.clone(),
+                message: f.message.to_string(),
                 until: None,
             })
             .collect();

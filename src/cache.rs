@@ -21,6 +21,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -32,7 +33,7 @@ use crate::triage::ItemTriage;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// An entry or stamp no run used is dropped after this many writes.
 pub const KEEP_WRITES: u32 = 4;
 /// Magic, format, fingerprint and the checksum of what follows.
@@ -368,16 +369,21 @@ impl std::fmt::Debug for BlobOracle {
     }
 }
 
-/// Decodes an entry, its spans belonging to `source`; `None` when it does not decode whole.
-pub fn decode(bytes: &[u8], source: SourceId) -> Option<CachedFile> {
-    with_span_source(source, || {
+/// Decodes an entry of the file at `path`, its spans belonging to `source`; `None` when it
+/// does not decode whole.
+pub fn decode(bytes: &[u8], source: SourceId, path: &Arc<str>) -> Option<CachedFile> {
+    let mut file = with_span_source(source, || {
         match postcard::take_from_bytes::<CachedFile>(bytes) {
             Ok((file, rest)) if rest.is_empty() && file.triage.len() == file.loaded.items.len() => {
                 Some(file)
             }
             _ => None,
         }
-    })
+    })?;
+    for item in &mut file.loaded.items {
+        item.path = Arc::clone(path);
+    }
+    Some(file)
 }
 
 /// What a run used of the cache and made for it: the entries to write for the next run.

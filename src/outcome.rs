@@ -66,7 +66,7 @@ pub fn finding_path(finding: &Finding, sources: &SourceMap) -> String {
 pub fn finding_path_str<'a>(finding: &'a Finding, sources: &'a SourceMap) -> &'a str {
     match (&finding.span, &finding.file) {
         (Some(span), _) => sources.path(span.source),
-        (None, Some(file)) => file.as_str(),
+        (None, Some(file)) => file,
         (None, None) => "",
     }
 }

@@ -73,7 +73,7 @@ impl ChangeScope {
         let items = &backlog.items;
         let mut touched: Vec<bool> = items
             .iter()
-            .map(|i| self.changed.contains(&i.path))
+            .map(|i| self.changed.contains(&*i.path))
             .collect();
         let direct = touched.clone();
         for (idx, item) in items.iter().enumerate() {

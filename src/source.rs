@@ -294,15 +294,16 @@ pub trait DeferredRead: Send + Sync + std::fmt::Debug {
 /// and its content's git blob id when that is known without reading it.
 #[derive(Clone, Debug)]
 pub struct InputFile {
-    pub path: String,
+    /// Shared with the items the file holds (each item's `path`).
+    pub path: Arc<str>,
     pub origin: Origin,
     pub blob: Option<[u8; 20]>,
 }
 
 impl InputFile {
-    pub fn new(path: String, origin: Origin) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, origin: Origin) -> Self {
         InputFile {
-            path,
+            path: path.into(),
             origin,
             blob: None,
         }
@@ -312,7 +313,7 @@ impl InputFile {
     pub fn disk_path(&self) -> Option<Cow<'_, Path>> {
         match &self.origin {
             Origin::Disk(path) => Some(Cow::Borrowed(path)),
-            Origin::UnderRoot(root) => Some(Cow::Owned(root.join(&self.path))),
+            Origin::UnderRoot(root) => Some(Cow::Owned(root.join(&*self.path))),
             Origin::Memory(_) | Origin::Unreadable(_) | Origin::Deferred(_) => None,
         }
     }
@@ -347,7 +348,7 @@ impl SourceMap {
     }
 
     pub fn path(&self, id: SourceId) -> &str {
-        self.get(id).map_or("<unknown>", |f| f.path.as_str())
+        self.get(id).map_or("<unknown>", |f| &*f.path)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &InputFile)> {
@@ -378,7 +379,7 @@ impl SourceReader for FsReader {
     fn read(&self, file: &InputFile) -> io::Result<Vec<u8>> {
         match &file.origin {
             Origin::Disk(path) => std::fs::read(path),
-            Origin::UnderRoot(root) => std::fs::read(root.join(&file.path)),
+            Origin::UnderRoot(root) => std::fs::read(root.join(&*file.path)),
             Origin::Memory(bytes) => Ok(bytes.to_vec()),
             Origin::Unreadable(message) => Err(io::Error::other(message.clone())),
             Origin::Deferred(content) => content.read(),

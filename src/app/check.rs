@@ -96,7 +96,7 @@ pub fn discover_tree(ws: &Workspace, paths: &[PathBuf]) -> Result<Vec<InputFile>
     })?;
     // A configured definition of done is read even when it lies outside the checked paths.
     if let Some(DodSetting::Path(path)) = &config.definition_of_done {
-        if !files.iter().any(|f| &f.path == path) {
+        if !files.iter().any(|f| *f.path == **path) {
             let disk = root.join(path);
             let origin = if disk.is_file() {
                 Origin::Disk(disk)

@@ -94,7 +94,7 @@ pub fn load_items(
         let (outcome, checklist) = check_tree(&ws, std::slice::from_ref(&dir))?;
         let mut index: HashMap<(String, String), usize> = HashMap::new();
         for (n, item) in outcome.backlog.items.iter().enumerate() {
-            index.insert((item.path.clone(), id_key(&item.id)), n);
+            index.insert((item.path.to_string(), id_key(&item.id)), n);
         }
         // Per file: its text and its items loaded again with what triage reads (read and
         // parsed once however many of its items are labelled).

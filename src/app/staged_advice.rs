@@ -22,7 +22,7 @@ const SETTLED_BY_UNSTAGED: &[RuleId] = &[
 ];
 
 fn key(finding: &Finding) -> Option<(RuleId, String)> {
-    Some((finding.rule, finding.item.clone()?))
+    Some((finding.rule, finding.item.as_deref()?.to_string()))
 }
 
 /// Lines of advice, or none: for each error of the staged check that the working tree no

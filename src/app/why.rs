@@ -142,7 +142,7 @@ pub fn why(options: &WhyOptions, out: &mut dyn Write) -> Result<Verdict, AppErro
                         .iter()
                         .map(|e| {
                             (
-                                e.text.clone(),
+                                e.text.to_string(),
                                 e.span.begin.line,
                                 e.span.begin.column,
                                 e.weight,
@@ -182,7 +182,7 @@ pub fn why(options: &WhyOptions, out: &mut dyn Write) -> Result<Verdict, AppErro
             .collect();
         let report = json!({
             "id": item.id,
-            "file": item.path,
+            "file": &*item.path,
             "title": item.title,
             "classifier": model,
             "categories": categories,

@@ -3,10 +3,15 @@
 
 #![allow(
     clippy::indexing_slicing,
-    reason = "a SHA-256 digest always has 32 bytes; nibbles index a 16-entry table"
+    reason = "a SHA-256 digest always has 32 bytes; nibbles index a 16-entry table; `chunks_exact_mut(2)` gives pairs"
 )]
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+
+use compact_str::CompactString;
+use thin_vec::ThinVec;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -43,31 +48,59 @@ impl fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Related {
     pub span: Span,
-    pub message: String,
+    pub message: Box<str>,
+}
+
+/// Advice many findings share that names each finding's item at one place (see
+/// [`Finding::help_naming_item`]): the text is held once for all of them.
+#[derive(Clone, Debug)]
+pub struct ItemHelp {
+    text: Arc<str>,
+    /// Where the item's id goes in `text` (a byte offset at a character boundary).
+    at: u32,
+}
+
+impl ItemHelp {
+    /// Advice that reads `before`, the item's id, then `after`.
+    pub fn new(before: &str, after: &str) -> ItemHelp {
+        ItemHelp {
+            text: Arc::from(format!("{before}{after}")),
+            at: u32::try_from(before.len()).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 /// One problem found in the backlog.
+///
+/// Findings are kept until the report is written (at 50,000 items, tens of thousands of
+/// them), so their texts are stored without room to grow (`Box<str>`), their lists as
+/// `ThinVec`s (a word each, nothing allocated when empty), and a help text that many findings
+/// share (one rule's fixed advice) once (`Arc<str>`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub rule: RuleId,
     pub severity: Severity,
     /// The item the finding is about (its id as written), if any.
-    pub item: Option<String>,
+    pub item: Option<Box<str>>,
     /// Index of that item in the backlog.
     pub item_index: Option<usize>,
     /// The file a repository-level finding is about when it has no span.
-    pub file: Option<String>,
+    pub file: Option<Box<str>>,
     /// The exact place; `None` for findings about the repository (no definition of done).
     pub span: Option<Span>,
     /// Short text shown at the span ("network input: 'webhook'").
-    pub label: String,
-    pub related: Vec<Related>,
-    pub message: String,
-    pub help: String,
-    pub categories: Vec<String>,
-    /// What the finding is about, for the fingerprint (not its position).
-    pub content: String,
-    pub fingerprint: String,
+    pub label: Box<str>,
+    pub related: ThinVec<Related>,
+    pub message: Box<str>,
+    /// The advice (see [`Finding::help_text`]); with `help_item_at`, a text many findings
+    /// share, naming the item at that byte offset.
+    help: Arc<str>,
+    help_item_at: Option<u32>,
+    pub categories: ThinVec<String>,
+    /// What the finding is about, for the fingerprint (not its position); emptied by
+    /// [`Finding::seal`], which is its only reader.
+    pub content: CompactString,
+    pub fingerprint: Fingerprint,
     /// Item-level findings this one stands for (items that copy a team-level setting whose
     /// one fix settles them all).
     pub folded: usize,
@@ -75,9 +108,6 @@ pub struct Finding {
 
 impl Finding {
     /// A finding at `span`; set the rest with the builder methods.
-    ///
-    /// Findings are kept until the report is written (at 50,000 items, tens of thousands of
-    /// them), so their texts are stored without the room `format!` leaves to grow in.
     pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             rule,
@@ -86,41 +116,66 @@ impl Finding {
             item_index: None,
             file: None,
             span: None,
-            label: String::new(),
-            related: Vec::new(),
-            message: exact(message.into()),
-            help: String::new(),
-            categories: Vec::new(),
-            content: String::new(),
-            fingerprint: String::new(),
+            label: Box::default(),
+            related: ThinVec::new(),
+            message: message.into().into_boxed_str(),
+            help: Arc::from(""),
+            help_item_at: None,
+            categories: ThinVec::new(),
+            content: CompactString::default(),
+            fingerprint: Fingerprint::default(),
             folded: 0,
         }
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
         self.span = Some(span);
-        self.label = exact(label.into());
+        self.label = label.into().into_boxed_str();
         self
     }
 
     pub fn item(mut self, index: usize, id: &str) -> Self {
         self.item_index = Some(index);
-        self.item = Some(id.to_string());
+        self.item = Some(id.into());
         self
     }
 
     pub fn file(mut self, path: impl Into<String>) -> Self {
-        self.file = Some(path.into());
+        self.file = Some(path.into().into_boxed_str());
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = exact(help.into());
+    /// The advice; a rule that gives many findings the same advice passes one `Arc<str>`.
+    pub fn help(mut self, help: impl Into<Arc<str>>) -> Self {
+        self.help = help.into();
+        self.help_item_at = None;
         self
+    }
+
+    /// Advice that names the finding's item (set with [`Finding::item`]): a rule with many
+    /// findings words it once, and each finding holds it rather than its own copy (at 50,000
+    /// items, some 5 MB).
+    pub fn help_naming_item(mut self, help: &ItemHelp) -> Self {
+        self.help = Arc::clone(&help.text);
+        self.help_item_at = Some(help.at);
+        self
+    }
+
+    /// The advice, with the item named where its rule asked for that.
+    pub fn help_text(&self) -> Cow<'_, str> {
+        let Some(at) = self.help_item_at else {
+            return Cow::Borrowed(&self.help);
+        };
+        let item = crate::source::one_line(self.item.as_deref().unwrap_or_default());
+        let (before, after) = self
+            .help
+            .split_at_checked(at as usize)
+            .unwrap_or((&self.help, ""));
+        Cow::Owned(format!("{before}{item}{after}"))
     }
 
     pub fn categories(mut self, categories: Vec<String>) -> Self {
-        self.categories = categories;
+        self.categories = categories.into();
         self
     }
 
@@ -129,18 +184,19 @@ impl Finding {
         self.related.reserve_exact(1);
         self.related.push(Related {
             span,
-            message: exact(message.into()),
+            message: message.into().into_boxed_str(),
         });
         self
     }
 
     /// What distinguishes this finding from others of the same rule on the same item.
-    pub fn content(mut self, content: impl Into<String>) -> Self {
-        self.content = content.into();
+    pub fn content(mut self, content: impl AsRef<str>) -> Self {
+        self.content = CompactString::new(content.as_ref());
         self
     }
 
-    /// Computes the fingerprint from rule, item (or file), categories and content.
+    /// Computes the fingerprint from rule, item (or file), categories and content, and drops
+    /// the content (findings are held until the report is written).
     pub fn seal(&mut self, path: &str) {
         let mut hasher = Sha256::new();
         hasher.update(self.rule.as_str().as_bytes());
@@ -157,22 +213,51 @@ impl Finding {
             hasher.update(category.as_bytes());
         }
         hasher.update([0]);
-        hasher.update(self.content.as_bytes());
+        hasher.update(std::mem::take(&mut self.content).as_bytes());
         let digest = hasher.finalize();
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = String::with_capacity(32);
-        for b in &digest[..16] {
-            hex.push(char::from(HEX[usize::from(b >> 4)]));
-            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        let mut hex = [0u8; 32];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(&digest[..16]) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
         }
-        self.fingerprint = hex;
+        self.fingerprint = Fingerprint(hex);
     }
 }
 
-/// `text` without spare capacity.
-fn exact(mut text: String) -> String {
-    text.shrink_to_fit();
-    text
+/// A finding's fingerprint: 32 lower-case hex digits held in place (a finding has one, and a
+/// run holds tens of thousands of findings); empty until [`Finding::seal`].
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    pub fn as_str(&self) -> &str {
+        // Only `seal` writes it, with ASCII digits; never sealed, it is all zero bytes.
+        match self.0 {
+            [0, ..] => "",
+            _ => std::str::from_utf8(&self.0).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::ops::Deref for Fingerprint {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Counts for the summary line and the JSON `summary`.
@@ -207,14 +292,51 @@ mod tests {
             .item(0, item)
             .categories(cats.iter().map(|c| c.to_string()).collect())
             .content(content);
+        assert_eq!(f.fingerprint.as_str(), "", "not sealed yet");
         f.seal("a.md");
-        f.fingerprint
+        f.fingerprint.to_string()
+    }
+
+    #[test]
+    fn shared_advice_names_each_findings_item() {
+        let help = ItemHelp::new("link a spike to ", ", then run `backlint check`");
+        let finding = |idx, id| {
+            Finding::new(RuleId::MissingSpike, Severity::Error, "m")
+                .item(idx, id)
+                .help_naming_item(&help)
+        };
+        let (a, b) = (finding(0, "STORY-1"), finding(1, "STORY\n\u{1b}[2J2"));
+        assert_eq!(
+            a.help_text(),
+            "link a spike to STORY-1, then run `backlint check`"
+        );
+        assert_eq!(
+            b.help_text(),
+            format!(
+                "link a spike to {}, then run `backlint check`",
+                crate::source::one_line("STORY\n\u{1b}[2J2")
+            )
+        );
+        // One text for both findings.
+        assert!(Arc::ptr_eq(&a.help, &b.help));
+        // Advice of its own replaces it.
+        assert_eq!(a.help("fix it").help_text(), "fix it");
     }
 
     #[test]
     fn fingerprints_depend_on_identity_not_position() {
         let a = sealed(RuleId::MissingSpike, "STORY-1", &["logging"], "");
         assert_eq!(a.len(), 32);
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{a}"
+        );
+        // What the content says counts; sealing uses it up.
+        assert_ne!(
+            a,
+            sealed(RuleId::MissingSpike, "STORY-1", &["logging"], "x")
+        );
         assert_eq!(
             a,
             sealed(RuleId::MissingSpike, "story-01", &["logging"], "")

@@ -362,7 +362,7 @@ impl GitRepo {
                 }
             };
             files.push(InputFile {
-                path,
+                path: path.into(),
                 origin,
                 blob: Some(entry.id),
             });

@@ -147,7 +147,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
         };
         let skip = |reason: &str| Skipped {
             item: item.id.clone(),
-            path: item.path.clone(),
+            path: item.path.to_string(),
             reason: reason.to_string(),
         };
         if item.archived {
@@ -174,11 +174,11 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
                 .push(skip("the item's file is not known to the check"));
             continue;
         };
-        if !edits.contains_key(&item.path) {
+        if !edits.contains_key(&*item.path) {
             match read_inside(cx.root, &item.path) {
                 Ok(text) => {
                     edits.insert(
-                        item.path.clone(),
+                        item.path.to_string(),
                         PendingEdit {
                             role: role.clone(),
                             before: text,
@@ -194,7 +194,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
                 }
             }
         }
-        let Some(edit) = edits.get_mut(&item.path) else {
+        let Some(edit) = edits.get_mut(&*item.path) else {
             continue;
         };
         let text = edit.before.as_str();
@@ -296,7 +296,7 @@ pub fn plan(cx: &FixContext<'_>) -> FixPlan {
                     at: *line_start,
                     text: indent_entry(&body, indent, gap, eol),
                 });
-                item.path.clone()
+                item.path.to_string()
             }
             _ => {
                 let path = file_for(&spike_id).unwrap_or_default();
@@ -411,7 +411,7 @@ fn evidence_words(cx: &FixContext<'_>, idx: usize, ids: &[String]) -> Vec<Vec<St
                 }
                 for ev in &found.evidence {
                     if !words.iter().any(|w| w.eq_ignore_ascii_case(&ev.text)) {
-                        words.push(ev.text.clone());
+                        words.push(ev.text.to_string());
                     }
                 }
             }

@@ -117,7 +117,7 @@ impl ItemState {
         ItemState {
             id: item.id.clone(),
             key: id_key(&item.id),
-            path: item.path.clone(),
+            path: item.path.to_string(),
             title: item.title.clone(),
             kind: item.kind.clone(),
             status: item.status.clone(),

@@ -174,7 +174,7 @@ impl Backlog {
         backlog.by_path = ItemIndex::with_capacity(backlog.items.len());
         let (items, hasher) = (&backlog.items, &backlog.hasher);
         let id_hash = |idx: usize| id_hash(hasher, &items[idx].id);
-        let path_hash = |idx: usize| hasher.hash_one(items[idx].path.as_str());
+        let path_hash = |idx: usize| hasher.hash_one(&*items[idx].path);
         for (idx, item) in items.iter().enumerate() {
             let same_id = |other: usize| same_id(&items[other].id, &item.id);
             backlog.by_id.add(idx, id_hash(idx), same_id, id_hash);
@@ -241,7 +241,7 @@ impl Backlog {
 
     pub fn by_path(&self, path: &str) -> &[usize] {
         self.by_path.get(self.hasher.hash_one(path), |idx| {
-            self.items.get(idx).is_some_and(|item| item.path == path)
+            self.items.get(idx).is_some_and(|item| *item.path == *path)
         })
     }
 

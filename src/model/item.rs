@@ -2,6 +2,9 @@
 //! point at.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use thin_vec::ThinVec;
 
 use crate::source::{SourceId, Span};
 
@@ -208,8 +211,9 @@ pub struct SpikeAnswers {
     pub has_outcome_text: bool,
 }
 
-/// A backlog item. Its lists are boxed slices (no spare room, a word less each): at 50,000
-/// items, every byte of an item is 50 KB.
+/// A backlog item. Its lists are `ThinVec`s made from full lists (no spare room; one word
+/// each, and no allocation when empty, as most are): at 50,000 items, every byte of an item
+/// is 50 KB.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     /// The id as written (or derived from the file stem).
@@ -219,29 +223,30 @@ pub struct Item {
     /// Where the id value is written (`None` when derived).
     pub id_at: Option<Span>,
     pub source: SourceId,
-    pub path: String,
+    /// The file's path, shared with the `InputFile` it was read from (not cached: the item
+    /// cache's key holds the path, and decoding an entry puts the file's own back).
+    #[serde(skip)]
+    pub path: Arc<str>,
     pub title: String,
     pub kind: Kind,
-    /// The `type:` value as written, if any.
-    pub kind_at: Option<Span>,
     pub status: Status,
     pub status_at: Option<Span>,
-    pub labels: Box<[Spanned<String>]>,
+    pub labels: ThinVec<Spanned<String>>,
     pub sprint: Option<Box<Sprint>>,
     pub parent: Option<Box<Link>>,
-    pub links: Box<[Link]>,
-    pub covers: Option<Box<[Spanned<String>]>>,
+    pub links: ThinVec<Link>,
+    pub covers: Option<ThinVec<Spanned<String>>>,
     pub triage_override: Option<Box<TriageOverride>>,
-    pub risk: Box<[RiskAcceptance]>,
+    pub risk: ThinVec<RiskAcceptance>,
     pub veto: Option<Box<Veto>>,
     /// The item's own definition of done. Triage reads its entries' text; a check then keeps
     /// only [`Item::dod_copy_key`] (each entry's `text` is emptied), ticks and places.
-    pub dod: Box<[DodEntry]>,
+    pub dod: ThinVec<DodEntry>,
     /// [`crate::model::dod::copy_key`] of the entries' text.
     pub dod_copy_key: u64,
     /// Where the item's own definition of done is (list key or section heading).
     pub dod_at: Option<Span>,
-    pub suppressions: Box<[Suppression]>,
+    pub suppressions: ThinVec<Suppression>,
     /// Items under Backlog.md's `archive/` resolve links but are not reported.
     pub archived: bool,
     /// Where a finding about the whole item points: the title, else the id, else the start.
@@ -249,9 +254,9 @@ pub struct Item {
     /// Where the item starts (line of its id or first key), for output.
     pub start: Span,
     /// Other `key: scalar` fields, for field-value detectors (lower-cased key and value).
-    pub extra_fields: Box<[(String, Spanned<String>)]>,
+    pub extra_fields: ThinVec<(String, Spanned<String>)>,
     /// Text regions for triage, in file order.
-    pub regions: Box<[TextRegion]>,
+    pub regions: ThinVec<TextRegion>,
     /// For a spike with a Markdown body: what it answers (`spike/unanswered`).
     pub answers: Option<Box<SpikeAnswers>>,
 }
@@ -262,8 +267,8 @@ impl Item {
     /// them, and a backlog of 10,000 items holds them all. `backlint why` loads its one item
     /// again to show them.
     pub fn drop_triage_inputs(&mut self) {
-        self.regions = Box::default();
-        self.extra_fields = Box::default();
+        self.regions = ThinVec::new();
+        self.extra_fields = ThinVec::new();
         for entry in &mut self.dod {
             entry.text = String::new();
         }

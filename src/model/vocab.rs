@@ -18,8 +18,9 @@ pub enum Kind {
     Bug,
     Spike,
     AttackerStory,
-    /// A type value backlint does not know (kept as written).
-    Other(String),
+    /// A type value backlint does not know (kept as written; boxed, as every item holds a
+    /// kind and few have this one).
+    Other(Box<str>),
     /// No type given and none implied by the layout.
     Unspecified,
 }
@@ -41,7 +42,7 @@ impl Kind {
                 Kind::AttackerStory
             }
             "" => Kind::Unspecified,
-            _ => Kind::Other(raw.trim().to_string()),
+            _ => Kind::Other(raw.trim().into()),
         }
     }
 
@@ -107,8 +108,9 @@ pub enum Status {
     InProgress,
     Done,
     Cancelled,
-    /// A value not in the table (kept as written; `item/unknown-status`).
-    Unknown(String),
+    /// A value not in the table (kept as written; `item/unknown-status`; boxed, as every
+    /// item holds a status and few have this one).
+    Unknown(Box<str>),
     /// No status field.
     Missing,
 }
@@ -241,7 +243,7 @@ impl StatusTable {
         self.map
             .get(&norm)
             .cloned()
-            .unwrap_or_else(|| Status::Unknown(raw.trim().to_string()))
+            .unwrap_or_else(|| Status::Unknown(raw.trim().into()))
     }
 }
 

@@ -40,9 +40,10 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
         properties.push(format!("title={}", escape_property(finding.rule.as_str())));
         // Messages keep their newline before the fix: annotations show several lines.
         let mut message = one_line(&finding.message);
-        if !finding.help.is_empty() {
+        let help = finding.help_text();
+        if !help.is_empty() {
             message.push('\n');
-            message.push_str(&one_line(&finding.help));
+            message.push_str(&one_line(&help));
         }
         writeln!(
             out,

@@ -33,7 +33,7 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
         .findings
         .iter()
         .map(|f| Issue {
-            description: f.message.clone(),
+            description: f.message.to_string(),
             check_name: f.rule.as_str(),
             fingerprint: &f.fingerprint,
             severity: match f.severity {

@@ -130,7 +130,7 @@ fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
         message: one_line(&finding.message),
         rule: finding.rule.as_str(),
         severity,
-        help: Some(one_line(&finding.help)).filter(|h| !h.is_empty()),
+        help: Some(one_line(&finding.help_text())).filter(|h| !h.is_empty()),
         source: None,
         labels: Vec::new(),
         related: Vec::new(),

@@ -6,6 +6,7 @@
     reason = "item and category indices come from the outcome of the same run"
 )]
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -70,7 +71,7 @@ pub struct JsonFinding<'a> {
     pub end_line: Option<u32>,
     pub end_column: Option<u32>,
     pub message: &'a str,
-    pub help: &'a str,
+    pub help: Cow<'a, str>,
     pub categories: &'a [String],
     pub fingerprint: &'a str,
 }
@@ -149,7 +150,7 @@ fn json_finding<'a>(outcome: &'a CheckOutcome, f: &'a Finding) -> JsonFinding<'a
         end_line: f.span.map(|s| s.finish.line),
         end_column: f.span.map(|s| s.finish.column),
         message: &f.message,
-        help: &f.help,
+        help: f.help_text(),
         categories: &f.categories,
         fingerprint: &f.fingerprint,
     }

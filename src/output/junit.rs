@@ -72,7 +72,7 @@ pub fn write(out: &mut dyn Write, outcome: &CheckOutcome) -> io::Result<()> {
             f.severity,
             xml_escape(f.rule.as_str()),
             xml_escape(&place),
-            xml_escape(&f.help)
+            xml_escape(&f.help_text())
         )
     };
     // Backlog-wide findings (the definition of done, parse errors) in their own case.

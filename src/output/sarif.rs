@@ -146,13 +146,14 @@ pub fn log(outcome: &CheckOutcome) -> Sarif {
         .iter()
         .map(|finding| {
             let path = finding_path(finding, &outcome.sources);
-            let text = if finding.help.is_empty() {
-                finding.message.clone()
+            let help = finding.help_text();
+            let text = if help.is_empty() {
+                finding.message.to_string()
             } else {
-                format!("{}\nHow to fix: {}", finding.message, finding.help)
+                format!("{}\nHow to fix: {help}", finding.message)
             };
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("backlint/v1".to_string(), finding.fingerprint.clone());
+            fingerprints.insert("backlint/v1".to_string(), finding.fingerprint.to_string());
             let builder = SarifResult::builder()
                 .rule_id(finding.rule.to_string())
                 .level(level(finding.severity))

@@ -139,7 +139,7 @@ pub fn build(input: &ReportInput<'_>) -> Report {
             }
             Some(OverrideRow {
                 item: one_line(&item.id),
-                path: item.path.clone(),
+                path: item.path.to_string(),
                 line: o.at.begin.line,
                 categories: o.disabled.iter().map(|d| one_line(&d.value)).collect(),
                 reason: o.reason.as_ref().map(|r| one_line(&r.value)),
@@ -257,7 +257,7 @@ fn item_row(outcome: &CheckOutcome, idx: usize) -> ItemRow {
             SpikeRef {
                 id: one_line(&spike.id),
                 status: spike.status.name().to_string(),
-                path: spike.path.clone(),
+                path: spike.path.to_string(),
             }
         })
         .collect();
@@ -285,7 +285,7 @@ fn item_row(outcome: &CheckOutcome, idx: usize) -> ItemRow {
         kind: item.kind.name().to_string(),
         status: item.status.name().to_string(),
         level: level.to_string(),
-        path: item.path.clone(),
+        path: item.path.to_string(),
         line: item.start.begin.line,
         categories,
         spikes,
@@ -366,7 +366,7 @@ fn waivers(input: &ReportInput<'_>) -> Vec<WaiverRow> {
                 source: "suppression".to_string(),
                 rule: one_line(&s.rule),
                 item: Some(one_line(&item.id)),
-                path: item.path.clone(),
+                path: item.path.to_string(),
                 reason: s.reason.as_deref().map(one_line),
                 expiring: expiring(until.as_deref()),
                 until,

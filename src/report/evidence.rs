@@ -144,7 +144,7 @@ pub fn collect(
         let mut evidence = ItemEvidence {
             item: one_line(&item.id),
             title: one_line(&item.title),
-            path: item.path.clone(),
+            path: item.path.to_string(),
             added: None,
             started: None,
             spikes: Vec::new(),

@@ -6,6 +6,8 @@
     reason = "indices come from enumerating the same vectors"
 )]
 
+use std::sync::Arc;
+
 use crate::diagnostic::Finding;
 use crate::model::dod::copy_key;
 use crate::model::{DodOrigin, Status, TeamDod};
@@ -147,6 +149,11 @@ impl Check for MissingRiskAcceptance {
             .collect();
         let mut copies = vec![0usize; lacking.len()];
         let mut item_findings = Vec::new();
+        // The same advice for every item: held once.
+        let item_help: Arc<str> = Arc::from(format!(
+            "add the entry to the item's definition of done: `- [ ] {RISK_ENTRY_EXAMPLE}` \
+             (or add it to the team's definition of done)"
+        ));
         if !team_has_entry {
             for (idx, item) in cx.backlog.items.iter().enumerate() {
                 let Some(at) = item.dod_at else { continue };
@@ -180,10 +187,7 @@ impl Check for MissingRiskAcceptance {
                     .item(idx, &item.id)
                     .at(at, "no entry about residual risk")
                     .categories(cx.categories_of(idx))
-                    .help(format!(
-                        "add the entry to the item's definition of done: `- [ ] {RISK_ENTRY_EXAMPLE}` \
-                         (or add it to the team's definition of done)"
-                    ))
+                    .help(Arc::clone(&item_help))
                     .content("item-dod"),
                 );
             }

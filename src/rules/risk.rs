@@ -3,6 +3,8 @@
 //! may accept a lower level's risk, never the reverse; the security group may veto, never
 //! accept.
 
+use std::sync::Arc;
+
 use crate::diagnostic::Finding;
 use crate::model::vocab::normalise_word;
 use crate::model::{Item, Level, RiskAcceptance, Spanned, Status};
@@ -130,6 +132,17 @@ declare_rule! {
 
 impl Check for AcceptanceMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // The advice for each level, held once for all its findings.
+        let [code_help, story_help, epic_help] =
+            [Level::Code, Level::Story, Level::Epic].map(|level| -> Arc<str> {
+                Arc::from(format!(
+                    "record the decision of {}: `risk_acceptance: {{decision: accepted, by: NAME, \
+                 role: {}, date: YYYY-MM-DD}}`, or tick the residual-risk entry of the item's \
+                 definition of done",
+                    owner_of(level),
+                    role_value(level)
+                ))
+            });
         for (idx, item) in cx.backlog.items.iter().enumerate() {
             if !needs_decision(cx, idx, item)
                 || !item.risk.is_empty()
@@ -138,6 +151,11 @@ impl Check for AcceptanceMissing {
                 continue;
             }
             let level = cx.backlog.level(idx);
+            let help = match level {
+                Level::Code => &code_help,
+                Level::Story => &story_help,
+                Level::Epic => &epic_help,
+            };
             out.push(
                 self.finding(format!(
                     "{} is done and triggered the checklist, but nobody accepted its residual risk",
@@ -149,14 +167,8 @@ impl Check for AcceptanceMissing {
                     "done without a risk decision",
                 )
                 .categories(cx.categories_of(idx))
-                .help(format!(
-                    "record the decision of {}: `risk_acceptance: {{decision: accepted, by: NAME, \
-                     role: {}, date: YYYY-MM-DD}}`, or tick the residual-risk entry of the item's \
-                     definition of done",
-                    owner_of(level),
-                    role_value(level)
-                ))
-                .content(String::new()),
+                .help(Arc::clone(help))
+                .content(""),
             );
         }
     }

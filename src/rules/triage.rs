@@ -6,7 +6,7 @@
     reason = "item and category indices come from the backlog and checklist of the same run; lists are checked non-empty first"
 )]
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, ItemHelp};
 use crate::model::Status;
 use crate::source::one_line;
 
@@ -53,17 +53,39 @@ declare_rule! {
 impl Check for MissingSpike {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         use rayon::prelude::*;
+        // The advice for each category a finding can lead with, worded once.
+        let help: Vec<ItemHelp> = cx
+            .checklist
+            .categories()
+            .iter()
+            .map(|category| {
+                ItemHelp::new(
+                    "add a threat-analysis spike (type: spike, labels: [threat-analysis]) and link \
+                     it: `spikes: [SPIKE-…]` on this item, or `precedes: [",
+                    &format!(
+                        "]` on the spike; run `backlint check --fix` to scaffold one. If a \
+                         category does not apply, say why: `triage: {{{}: false, reason: \"…\"}}`",
+                        category.id
+                    ),
+                )
+            })
+            .collect();
         // Often the rule with the most findings: build them in parallel.
         let found: Vec<Finding> = (0..cx.backlog.items.len())
             .into_par_iter()
-            .filter_map(|idx| self.check_item(cx, idx))
+            .filter_map(|idx| self.check_item(cx, idx, &help))
             .collect();
-        out.extend(found);
+        if out.is_empty() {
+            // Not copied into a second list.
+            *out = found;
+        } else {
+            out.extend(found);
+        }
     }
 }
 
 impl MissingSpike {
-    fn check_item(&self, cx: &Context<'_>, idx: usize) -> Option<Finding> {
+    fn check_item(&self, cx: &Context<'_>, idx: usize, help: &[ItemHelp]) -> Option<Finding> {
         let item = &cx.backlog.items[idx];
         let triage = cx.triage.get(idx)?;
         {
@@ -88,15 +110,10 @@ impl MissingSpike {
                     join_words(&titles)
                 ))
                 .item(idx, &item.id)
-                .categories(cx.categories_of(idx))
-                .help(format!(
-                    "add a threat-analysis spike (type: spike, labels: [threat-analysis]) and link \
-                     it: `spikes: [SPIKE-…]` on this item, or `precedes: [{}]` on the spike; run \
-                     `backlint check --fix` to scaffold one. If a category does not apply, say \
-                     why: `triage: {{{}: false, reason: \"…\"}}`",
-                    one_line(&item.id),
-                    cx.checklist.categories()[first.category].id
-                ));
+                .categories(cx.categories_of(idx));
+            if let Some(help) = help.get(first.category) {
+                finding = finding.help_naming_item(help);
+            }
             match first.evidence.first() {
                 Some(ev) => {
                     finding = finding.at(
@@ -173,6 +190,26 @@ declare_rule! {
 
 impl Check for Unconfirmed {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // Often the rule with the most findings (at 50,000 items, some 17,000): room for at
+        // most one per possible category, made once. Growing the list by doubling would
+        // leave as much again in lists it outgrew while the rules run, the run's peak.
+        let at_most: usize = cx.triage.iter().map(|t| t.possible.len()).sum();
+        out.reserve_exact(at_most);
+        // The advice for each category, worded once.
+        let help: Vec<ItemHelp> = (0..cx.checklist.categories().len())
+            .map(|category| {
+                let id = &cx.checklist.categories()[category].id;
+                let title = cx.category_title(category);
+                ItemHelp::new(
+                    &format!(
+                        "if it does touch {title}, link a spike (`spikes: [SPIKE-…]`) or confirm \
+                         it with `triage: {{{id}: true}}`; if not, say why: `triage: {{{id}: \
+                         false, reason: \"…\"}}`. `backlint why "
+                    ),
+                    "` shows the evidence",
+                )
+            })
+            .collect();
         for (idx, item) in cx.backlog.items.iter().enumerate() {
             let Some(triage) = cx.triage.get(idx) else {
                 continue;
@@ -201,13 +238,10 @@ impl Check for Unconfirmed {
                     ))
                     .item(idx, &item.id)
                     .categories(vec![id.clone()])
-                    .content(id.clone())
-                    .help(format!(
-                        "if it does touch {title}, link a spike (`spikes: [SPIKE-…]`) or confirm it with \
-                         `triage: {{{id}: true}}`; if not, say why: `triage: {{{id}: false, \
-                         reason: \"…\"}}`. `backlint why {}` shows the evidence",
-                        one_line(&item.id)
-                    ));
+                    .content(id.clone());
+                if let Some(help) = help.get(found.category) {
+                    finding = finding.help_naming_item(help);
+                }
                 finding = match found.evidence.first() {
                     Some(ev) => finding.at(ev.span, format!("{title}? '{}'", one_line(&ev.text))),
                     None => finding.at(item.at, format!("{title}?")),

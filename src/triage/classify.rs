@@ -12,6 +12,7 @@
 use crate::model::Item;
 use crate::model::vocab::normalise_word;
 use crate::source::LineIndex;
+use compact_str::CompactString;
 
 use super::detect::{Detectors, Evidence, EvidenceSource, Scan, Target};
 
@@ -202,8 +203,7 @@ impl Classifier for PhraseClassifier {
             factor *= DECAY;
             if slot.evidence.len() < MAX_EVIDENCE {
                 slot.evidence.push(Evidence {
-                    text: String::from_utf8_lossy(&text.as_bytes()[tally.start..tally.end])
-                        .into_owned(),
+                    text: CompactString::from_utf8_lossy(&text.as_bytes()[tally.start..tally.end]),
                     span: index.span(tally.start..tally.end),
                     weight: tally.value(),
                     source: EvidenceSource::Phrase,
@@ -217,7 +217,7 @@ impl Classifier for PhraseClassifier {
                     if let Some(slot) = scores.get_mut(*category) {
                         slot.score += weight;
                         slot.evidence.push(Evidence {
-                            text: format!("label `{}`", label.value),
+                            text: compact_str::format_compact!("label `{}`", label.value),
                             span: label.span,
                             weight: *weight,
                             source: EvidenceSource::Label,
@@ -227,12 +227,12 @@ impl Classifier for PhraseClassifier {
             }
         }
         if let Some((set, targets)) = &detectors.paths {
-            for glob in set.matches(&item.path) {
+            for glob in set.matches(&*item.path) {
                 if let Some((category, weight)) = targets.get(glob) {
                     if let Some(slot) = scores.get_mut(*category) {
                         slot.score += weight;
                         slot.evidence.push(Evidence {
-                            text: format!("path `{}`", item.path),
+                            text: compact_str::format_compact!("path `{}`", item.path),
                             span: item.start,
                             weight: *weight,
                             source: EvidenceSource::Path,
@@ -248,7 +248,7 @@ impl Classifier for PhraseClassifier {
                     if let Some(slot) = scores.get_mut(*category) {
                         slot.score += weight;
                         slot.evidence.push(Evidence {
-                            text: format!("{key}: {}", value.value),
+                            text: compact_str::format_compact!("{key}: {}", value.value),
                             span: value.span,
                             weight: *weight,
                             source: EvidenceSource::Field,

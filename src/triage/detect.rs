@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use globset::GlobSet;
 use regex::Regex;
 
@@ -64,8 +65,10 @@ pub enum EvidenceSource {
 /// A piece of evidence: text that counted, where it is, and how much.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
-    /// The matched text as written (a phrase, a label, `path: …`, `field: value`).
-    pub text: String,
+    /// The matched text as written (a phrase, a label, `path: …`, `field: value`). Kept in
+    /// place when short (most are a word or two): a backlog of 50,000 items holds some 150,000
+    /// pieces of evidence until its report is written.
+    pub text: CompactString,
     pub span: Span,
     /// How much it counted.
     pub weight: f32,
@@ -148,8 +151,7 @@ impl Detectors {
                                 continue;
                             }
                             let evidence = Evidence {
-                                text: String::from_utf8_lossy(&text.as_bytes()[start..end])
-                                    .into_owned(),
+                                text: CompactString::from_utf8_lossy(&text.as_bytes()[start..end]),
                                 span: index.span(start..end),
                                 weight: 1.0,
                                 source: EvidenceSource::Phrase,
@@ -218,7 +220,7 @@ impl Detectors {
                 let m = self.measurable_criterion(&text[r.range.clone()])?;
                 let start = r.range.start + m.start();
                 Some(Evidence {
-                    text: m.as_str().to_string(),
+                    text: CompactString::from(m.as_str()),
                     span: index.span(start..start + m.len()),
                     weight: 1.0,
                     source: EvidenceSource::Phrase,

@@ -22,6 +22,8 @@ pub use learned::LearnedClassifier;
 pub use model::{Thresholds, TriageModel};
 pub use pack::{BUILTIN_PACKS, RulePack, builtin, parse_pack};
 
+use thin_vec::ThinVec;
+
 use crate::model::Item;
 use crate::source::LineIndex;
 
@@ -35,21 +37,21 @@ pub struct CategoryMatch {
     /// `None` only in explanations (`keep_all`), for categories below both tiers.
     pub tier: Option<Tier>,
     /// Strongest first.
-    pub evidence: Vec<Evidence>,
+    pub evidence: ThinVec<Evidence>,
 }
 
 /// Everything triage learned about one item. Kept for every item until the end of a check:
-/// its lists are boxed slices, sized when it is made.
+/// its lists are `ThinVec`s (one word each, no allocation when empty), sized when it is made.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ItemTriage {
     /// Triggered categories (strong tier, or confirmed by the item's `triage:`), in checklist
     /// order.
-    pub categories: Box<[CategoryMatch]>,
+    pub categories: ThinVec<CategoryMatch>,
     /// Categories in the possible tier, neither confirmed nor declined by `triage:`.
-    pub possible: Box<[CategoryMatch]>,
+    pub possible: ThinVec<CategoryMatch>,
     /// Categories the item's `triage:` override switched off.
-    pub overridden: Box<[usize]>,
-    pub deferred_security: Box<[Evidence]>,
+    pub overridden: ThinVec<usize>,
+    pub deferred_security: ThinVec<Evidence>,
     pub attacker_story: Option<Box<Evidence>>,
     /// For items labelled non-functional: the first measurable criterion, if any.
     pub measurable: Option<Box<Evidence>>,
@@ -193,13 +195,13 @@ impl Checklist {
                     .then(a.span.start.cmp(&b.span.start))
             });
             evidence.truncate(classify::MAX_EVIDENCE);
-            evidence.shrink_to_fit();
             let found = CategoryMatch {
                 category,
                 score,
                 confidence,
                 tier,
-                evidence,
+                // Sized to what is kept.
+                evidence: evidence.into(),
             };
             match tier {
                 Some(Tier::Strong) => categories.push(found),

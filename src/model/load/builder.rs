@@ -2,6 +2,7 @@
 //! and its Markdown body: field meanings, links, overrides, risk records and text regions.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::parse::markdown::MarkdownBody;
 use crate::parse::yaml::{YamlNode, YamlValue};
@@ -91,9 +92,9 @@ impl ItemBuilder<'_> {
         let labelled_spike = labels.iter().any(|l| l.value.eq_ignore_ascii_case("spike"));
 
         let kind_field = self.field(node, &f.kind);
-        let (kind, kind_at) = match kind_field.and_then(|(_, v)| self.spanned_scalar(v)) {
-            Some(v) => (Kind::parse(&v.value), Some(v.span)),
-            None => (Kind::Unspecified, None),
+        let kind = match kind_field.and_then(|(_, v)| self.spanned_scalar(v)) {
+            Some(v) => Kind::parse(&v.value),
+            None => Kind::Unspecified,
         };
         let kind = match kind {
             Kind::Unspecified if labelled_spike => Kind::Spike,
@@ -242,10 +243,9 @@ impl ItemBuilder<'_> {
             id,
             id_derived,
             source: self.index.source(),
-            path: self.path.to_string(),
+            path: Arc::from(self.path),
             title,
             kind,
-            kind_at,
             status,
             status_at,
             labels: labels.into(),
