@@ -389,9 +389,9 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
 /// growing moves the list, and a move copies it into fresh pages while the old ones wait to be
 /// given back (at 50,000 items, 24 MB more at the end of loading, measured, when the first
 /// chunk's files held fewer items than the rest and an eighth to spare was too little). Room
-/// that is never written costs address space, not memory. The estimate is capped at twice what is needed
-/// or four entries per file, whichever is more: a first chunk whose one file holds thousands
-/// of items says little of the rest.
+/// that is never written costs address space, not memory. The estimate is capped at twice
+/// what is needed or four entries per file, whichever is more: a first chunk whose one file
+/// holds thousands of items says little of the rest.
 fn reserve_estimated<T>(list: &mut Vec<T>, incoming: usize, files_done: usize, all_files: usize) {
     let needed = list.len().saturating_add(incoming);
     if needed <= list.capacity() {

@@ -74,6 +74,16 @@ fn owner_of(level: Level) -> &'static str {
     }
 }
 
+/// What to do about an item of `level` done without a risk decision.
+fn acceptance_help(level: Level) -> Arc<str> {
+    Arc::from(format!(
+        "record the decision of {}: `risk_acceptance: {{decision: accepted, by: NAME, role: {}, \
+         date: YYYY-MM-DD}}`, or tick the residual-risk entry of the item's definition of done",
+        owner_of(level),
+        role_value(level)
+    ))
+}
+
 fn role_value(level: Level) -> &'static str {
     match level {
         Level::Code => "team",
@@ -134,15 +144,7 @@ impl Check for AcceptanceMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // The advice for each level, held once for all its findings.
         let [code_help, story_help, epic_help] =
-            [Level::Code, Level::Story, Level::Epic].map(|level| -> Arc<str> {
-                Arc::from(format!(
-                    "record the decision of {}: `risk_acceptance: {{decision: accepted, by: NAME, \
-                 role: {}, date: YYYY-MM-DD}}`, or tick the residual-risk entry of the item's \
-                 definition of done",
-                    owner_of(level),
-                    role_value(level)
-                ))
-            });
+            [Level::Code, Level::Story, Level::Epic].map(acceptance_help);
         for (idx, item) in cx.backlog.items.iter().enumerate() {
             if !needs_decision(cx, idx, item)
                 || !item.risk.is_empty()
