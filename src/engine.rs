@@ -512,8 +512,6 @@ fn load_one(
         .collect();
     for item in &mut loaded.items {
         item.drop_triage_inputs();
-        // The file's path, held once for the file and its items.
-        item.path = std::sync::Arc::clone(&file.path);
     }
     let triage_time = started.elapsed();
     let cache = match (cache, key) {

@@ -92,7 +92,7 @@ fn load_as(index: &LineIndex<'_>, role: &FileRole, path: &str) {
         max_item_file_bytes: 1 << 20,
         detector_fields: &[],
     };
-    let loaded = load::load_file(role, index, path, cx);
+    let loaded = load::load_file(role, index, &std::sync::Arc::from(path), cx);
     if let Some(checklist) = checklist() {
         for item in &loaded.items {
             let _ = checklist.classify(item, index);

@@ -125,6 +125,6 @@ fn ids_in(path: &str, content: &[u8], layout: &LayoutIndex, cx: LoadContext<'_>)
     let (text, _) = decode(content.to_vec());
     let index = LineIndex::new(SourceId(0), &text);
     let role = layout.classify(path);
-    let loaded = load::load_file(&role, &index, path, cx);
+    let loaded = load::load_file(&role, &index, &std::sync::Arc::from(path), cx);
     loaded.items.iter().map(|i| id_key(&i.id)).collect()
 }

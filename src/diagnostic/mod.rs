@@ -53,7 +53,7 @@ pub struct Related {
 
 /// Advice many findings share that names each finding's item at one place (see
 /// [`Finding::help_naming_item`]): the text is held once for all of them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ItemHelp {
     text: Arc<str>,
     /// Where the item's id goes in `text` (a byte offset at a character boundary).
@@ -68,6 +68,14 @@ impl ItemHelp {
             at: u32::try_from(before.len()).unwrap_or(u32::MAX),
         }
     }
+}
+
+/// A finding's advice: none, its own or a shared text, or shared advice that names the item.
+#[derive(Clone, Debug, PartialEq)]
+enum Advice {
+    None,
+    Text(Arc<str>),
+    NamingItem(ItemHelp),
 }
 
 /// One problem found in the backlog.
@@ -92,10 +100,8 @@ pub struct Finding {
     pub label: Box<str>,
     pub related: ThinVec<Related>,
     pub message: Box<str>,
-    /// The advice (see [`Finding::help_text`]); with `help_item_at`, a text many findings
-    /// share, naming the item at that byte offset.
-    help: Arc<str>,
-    help_item_at: Option<u32>,
+    /// The advice (see [`Finding::help_text`]).
+    help: Advice,
     pub categories: ThinVec<String>,
     /// What the finding is about, for the fingerprint (not its position); emptied by
     /// [`Finding::seal`], which is its only reader.
@@ -119,8 +125,7 @@ impl Finding {
             label: Box::default(),
             related: ThinVec::new(),
             message: message.into().into_boxed_str(),
-            help: Arc::from(""),
-            help_item_at: None,
+            help: Advice::None,
             categories: ThinVec::new(),
             content: CompactString::default(),
             fingerprint: Fingerprint::default(),
@@ -147,8 +152,7 @@ impl Finding {
 
     /// The advice; a rule that gives many findings the same advice passes one `Arc<str>`.
     pub fn help(mut self, help: impl Into<Arc<str>>) -> Self {
-        self.help = help.into();
-        self.help_item_at = None;
+        self.help = Advice::Text(help.into());
         self
     }
 
@@ -156,21 +160,22 @@ impl Finding {
     /// findings words it once, and each finding holds it rather than its own copy (at 50,000
     /// items, some 5 MB).
     pub fn help_naming_item(mut self, help: &ItemHelp) -> Self {
-        self.help = Arc::clone(&help.text);
-        self.help_item_at = Some(help.at);
+        self.help = Advice::NamingItem(help.clone());
         self
     }
 
     /// The advice, with the item named where its rule asked for that.
     pub fn help_text(&self) -> Cow<'_, str> {
-        let Some(at) = self.help_item_at else {
-            return Cow::Borrowed(&self.help);
+        let help = match &self.help {
+            Advice::None => return Cow::Borrowed(""),
+            Advice::Text(text) => return Cow::Borrowed(text),
+            Advice::NamingItem(help) => help,
         };
         let item = crate::source::one_line(self.item.as_deref().unwrap_or_default());
-        let (before, after) = self
-            .help
-            .split_at_checked(at as usize)
-            .unwrap_or((&self.help, ""));
+        let (before, after) = help
+            .text
+            .split_at_checked(help.at as usize)
+            .unwrap_or((&help.text, ""));
         Cow::Owned(format!("{before}{item}{after}"))
     }
 
@@ -318,7 +323,11 @@ mod tests {
             )
         );
         // One text for both findings.
-        assert!(Arc::ptr_eq(&a.help, &b.help));
+        let shared = |f: &Finding| match &f.help {
+            Advice::NamingItem(help) => Arc::clone(&help.text),
+            other => panic!("{other:?}"),
+        };
+        assert!(Arc::ptr_eq(&shared(&a), &shared(&b)));
         // Advice of its own replaces it.
         assert_eq!(a.help("fix it").help_text(), "fix it");
     }

@@ -251,7 +251,7 @@ fn states_of(
 ) -> Vec<Arc<ItemState>> {
     let (text, _) = decode(bytes);
     let index = LineIndex::new(SourceId(0), &text);
-    let loaded = load::load_file(role, &index, path, cx);
+    let loaded = load::load_file(role, &index, &Arc::from(path), cx);
     loaded
         .items
         .iter()

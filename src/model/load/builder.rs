@@ -22,7 +22,8 @@ use super::{LoadContext, ParseFailure};
 /// Builds items of one file.
 pub(super) struct ItemBuilder<'a> {
     pub(super) index: &'a LineIndex<'a>,
-    pub(super) path: &'a str,
+    /// The file's path, shared by the items built from it.
+    pub(super) path: &'a Arc<str>,
     pub(super) place: &'a ItemPlace,
     pub(super) cx: LoadContext<'a>,
 }
@@ -243,7 +244,7 @@ impl ItemBuilder<'_> {
             id,
             id_derived,
             source: self.index.source(),
-            path: Arc::from(self.path),
+            path: Arc::clone(self.path),
             title,
             kind,
             status,

@@ -1,5 +1,7 @@
 //! Markdown files whose front matter is an item (one item per file, the body is its text).
 
+use std::sync::Arc;
+
 use crate::parse::frontmatter::{self, Split};
 use crate::parse::markdown;
 use crate::parse::yaml;
@@ -16,7 +18,7 @@ use super::{
 /// Loads a Markdown file that may carry an item in its front matter.
 pub fn load_markdown(
     index: &LineIndex<'_>,
-    path: &str,
+    path: &Arc<str>,
     place: &ItemPlace,
     cx: LoadContext<'_>,
 ) -> LoadedFile {

@@ -17,6 +17,8 @@ pub use frontmatter::load_markdown;
 pub use sections::load_markdown_sections;
 pub use yaml::load_yaml;
 
+use std::sync::Arc;
+
 use crate::parse::yaml::{YamlError, YamlNode};
 use crate::source::{LineIndex, Span};
 
@@ -56,7 +58,7 @@ pub struct LoadedFile {
 pub fn load_file(
     role: &FileRole,
     index: &LineIndex<'_>,
-    path: &str,
+    path: &Arc<str>,
     cx: LoadContext<'_>,
 ) -> LoadedFile {
     let mut loaded = match role {
@@ -190,7 +192,7 @@ mod tests {
             detector_fields: &[],
         };
         let index = LineIndex::new(crate::source::SourceId(0), text);
-        load_markdown(&index, path, &place, cx)
+        load_markdown(&index, &Arc::from(path), &place, cx)
     }
 
     fn load_y(text: &str, path: &str) -> LoadedFile {
@@ -202,7 +204,7 @@ mod tests {
             detector_fields: &[],
         };
         let index = LineIndex::new(crate::source::SourceId(0), text);
-        load_yaml(&index, path, &ItemPlace::default(), cx)
+        load_yaml(&index, &Arc::from(path), &ItemPlace::default(), cx)
     }
 
     #[test]
@@ -344,7 +346,13 @@ mod tests {
             detector_fields: &[],
         };
         let index = LineIndex::new(crate::source::SourceId(0), text);
-        let loaded = load_markdown_sections(&index, "BACKLOG.md", 2, &ItemPlace::default(), cx);
+        let loaded = load_markdown_sections(
+            &index,
+            &Arc::from("BACKLOG.md"),
+            2,
+            &ItemPlace::default(),
+            cx,
+        );
         let ids: Vec<_> = loaded.items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, ["STORY-1", "SPIKE-1"]);
         let story = &loaded.items[0];

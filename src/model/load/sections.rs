@@ -1,5 +1,7 @@
 //! Markdown backlog files with one item per heading (`markdown_sections` in backlint.yaml).
 
+use std::sync::Arc;
+
 use crate::parse::frontmatter::{self, Split};
 use crate::parse::markdown;
 use crate::parse::yaml::{YamlNode, YamlValue};
@@ -15,7 +17,7 @@ use super::{LoadContext, LoadedFile, too_large};
 /// the next heading of the same or a higher level) is its description.
 pub fn load_markdown_sections(
     index: &LineIndex<'_>,
-    path: &str,
+    path: &Arc<str>,
     level: u8,
     place: &ItemPlace,
     cx: LoadContext<'_>,

@@ -1,6 +1,8 @@
 //! YAML item files: a mapping that is an item, a sequence of items, or a mapping whose
 //! sequences (`items:`, `tasks:`, `epics:`…) hold items.
 
+use std::sync::Arc;
+
 use crate::parse::yaml::{self, YamlNode, YamlValue};
 use crate::source::LineIndex;
 
@@ -16,7 +18,7 @@ use super::{
 /// sequences (`items:`, `tasks:`, `epics:`…) hold items.
 pub fn load_yaml(
     index: &LineIndex<'_>,
-    path: &str,
+    path: &Arc<str>,
     place: &ItemPlace,
     cx: LoadContext<'_>,
 ) -> LoadedFile {
