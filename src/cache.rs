@@ -30,6 +30,7 @@ use crate::model::FileRole;
 use crate::model::load::LoadedFile;
 use crate::source::{SourceId, with_span_source};
 use crate::triage::ItemTriage;
+use crate::util::bulk::{self, BulkBytes};
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
@@ -96,8 +97,13 @@ pub fn fingerprint(configuration: &str) -> [u8; 16] {
 /// fraction of a millisecond for a 10,000-item backlog's cache, where SHA-256 took 3 ms on
 /// the hook's path) and the body's length.
 fn checksum(body: &[u8]) -> [u8; 16] {
-    let crc = crc32fast::hash(body).to_le_bytes();
-    let len = (body.len() as u64).to_le_bytes();
+    checksum_of(crc32fast::hash(body), body.len() as u64)
+}
+
+/// [`checksum`] of a body whose CRC-32 and length are known.
+fn checksum_of(crc: u32, len: u64) -> [u8; 16] {
+    let crc = crc.to_le_bytes();
+    let len = len.to_le_bytes();
     let mut out = [0u8; 16];
     for (o, b) in out.iter_mut().zip(crc.iter().chain(&len)) {
         *o = *b;
@@ -314,15 +320,20 @@ pub enum StampUse {
     /// The one recorded (it is written again from the file read, not copied per file).
     Unchanged(RecordAt),
     /// A new or changed one: the path, stamp and blob id.
-    New(String, FileStamp, [u8; 20]),
+    New(Arc<str>, FileStamp, [u8; 20]),
 }
 
 impl StampUse {
     /// The use of `stamp` and `blob` for the file at `path`, whose recorded stamp is `record`.
-    pub fn of(record: Option<StampRecord>, path: &str, stamp: FileStamp, blob: [u8; 20]) -> Self {
+    pub fn of(
+        record: Option<StampRecord>,
+        path: &Arc<str>,
+        stamp: FileStamp,
+        blob: [u8; 20],
+    ) -> Self {
         match record {
             Some(r) if (r.stamp, r.blob) == (stamp, blob) => StampUse::Unchanged(r.at),
-            _ => StampUse::New(path.to_string(), stamp, blob),
+            _ => StampUse::New(Arc::clone(path), stamp, blob),
         }
     }
 }
@@ -386,17 +397,61 @@ pub fn decode(bytes: &[u8], source: SourceId, path: &Arc<str>) -> Option<CachedF
     Some(file)
 }
 
+/// The entries a run made (files it parsed): each one's key and where its bytes are, the bytes
+/// one after another in one buffer held by the system's allocator, given back the moment the
+/// cache is written (at 50,000 files, 17 MB that one allocation per entry left with the
+/// program's allocator for the rest of the run).
+#[derive(Debug, Default)]
+pub struct MadeEntries {
+    entries: Vec<(CacheKey, Range<usize>)>,
+    bytes: BulkBytes,
+}
+
+impl MadeEntries {
+    /// Adds the entry `key` with encoded `bytes`.
+    pub fn push(&mut self, key: CacheKey, bytes: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        self.entries.push((key, start..self.bytes.len()));
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Each entry's key and bytes, in the order added.
+    pub fn iter(&self) -> impl Iterator<Item = (CacheKey, &[u8])> + '_ {
+        self.entries
+            .iter()
+            .map(|(key, at)| (*key, self.bytes.get(at.clone()).unwrap_or_default()))
+    }
+}
+
+impl From<Vec<(CacheKey, Vec<u8>)>> for MadeEntries {
+    fn from(entries: Vec<(CacheKey, Vec<u8>)>) -> Self {
+        let mut made = MadeEntries::default();
+        for (key, bytes) in entries {
+            made.push(key, &bytes);
+        }
+        made
+    }
+}
+
 /// What a run used of the cache and made for it: the entries to write for the next run.
 #[derive(Debug, Default)]
 pub struct CacheWrites {
     /// Entries of the cache file this run used.
     pub kept: Vec<CacheKey>,
     /// Entries this run made (files it parsed).
-    pub made: Vec<(CacheKey, Vec<u8>)>,
+    pub made: MadeEntries,
     /// Working-tree files whose recorded stamp this run found again.
     pub stamps_unchanged: Vec<RecordAt>,
     /// Working-tree files whose stamp is new or changed: path, stamp and blob id.
-    pub stamps: Vec<(String, FileStamp, [u8; 20])>,
+    pub stamps: Vec<(Arc<str>, FileStamp, [u8; 20])>,
 }
 
 impl CacheWrites {
@@ -414,7 +469,10 @@ impl CacheWrites {
 pub struct ItemCache {
     file: PathBuf,
     fingerprint: [u8; 16],
-    data: Vec<u8>,
+    /// The file's bytes (with its journal's). They are let go when the files are loaded; a
+    /// large file's are held by the system's allocator, which gives them back at once (at
+    /// 50,000 files their 17 MB counted in the run's peak when the program's kept them).
+    data: BulkBytes,
     /// How many times the file was written (wrapping): entries and stamps record the last
     /// write that used them.
     generation: u32,
@@ -441,7 +499,7 @@ impl ItemCache {
             fingerprint,
             ..ItemCache::default()
         };
-        let data = match std::fs::read(file) {
+        let data = match bulk::read(file, MAX_BYTES as u64) {
             Ok(data) => data,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 cache.note =
@@ -549,7 +607,7 @@ impl ItemCache {
     }
 
     /// What this run found of the working-tree file at `path`, with `stamp` and `blob`.
-    pub fn stamp_use(&self, path: &str, stamp: FileStamp, blob: [u8; 20]) -> StampUse {
+    pub fn stamp_use(&self, path: &Arc<str>, stamp: FileStamp, blob: [u8; 20]) -> StampUse {
         StampUse::of(self.stamp_record(path), path, stamp, blob)
     }
 
@@ -580,10 +638,19 @@ impl ItemCache {
             stamps_unchanged,
             stamps,
         } = writes;
-        let data = self.data.as_slice();
+        let data = &*self.data;
         let generation = self.generation.wrapping_add(1);
-        let used: std::collections::HashSet<&CacheKey> =
-            kept.iter().chain(made.iter().map(|(k, _)| k)).collect();
+        // Sets of what this run used, built only when the file holds something to test
+        // against them (a first run's file holds nothing: at 50,000 files they were megabytes
+        // at the run's peak).
+        let used: std::collections::HashSet<CacheKey> = if self.entries.len() == 0 {
+            Default::default()
+        } else {
+            kept.iter()
+                .copied()
+                .chain(made.iter().map(|(k, _)| k))
+                .collect()
+        };
         // The journal's entries this run did not use are mostly earlier contents of staged
         // files (a hook adds one per commit): they go now, not after KEEP_WRITES writes.
         let in_file = |at: usize| self.journal.is_none_or(|start| at < start);
@@ -595,44 +662,59 @@ impl ItemCache {
         let mut entries: Vec<(CacheKey, &[u8], u32)> = kept
             .iter()
             .filter_map(|k| self.get(k).map(|bytes| (*k, bytes, generation)))
-            .chain(made.iter().map(|(k, b)| (*k, b.as_slice(), generation)))
+            .chain(made.iter().map(|(k, b)| (k, b, generation)))
             .chain(earlier.filter_map(|(key, bytes, last)| Some((key, bytes?, last))))
             .collect();
-        entries.sort_by_key(|(k, _, _)| *k);
+        // Keys are unique (a key is kept, made or earlier, never two of these): the order
+        // only makes the file the same for the same run.
+        entries.sort_unstable_by_key(|(k, _, _)| *k);
         entries.dedup_by_key(|(k, _, _)| *k);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| d.as_secs() as i64);
         let settled =
             |s: &FileStamp| s.mtime.0 < now - RACY_SECONDS && s.ctime.0 < now - RACY_SECONDS;
-        let new_paths: std::collections::HashSet<&str> =
-            stamps.iter().map(|(path, _, _)| path.as_str()).collect();
+        let new_paths: std::collections::HashSet<&str> = if self.stamps.len() == 0 {
+            Default::default()
+        } else {
+            stamps.iter().map(|(path, _, _)| &**path).collect()
+        };
         let unchanged: std::collections::HashSet<RecordAt> =
             stamps_unchanged.iter().copied().collect();
         let this_run =
             |at: RecordAt, path: &str| unchanged.contains(&at) || new_paths.contains(path);
-        let recorded: Vec<(&str, FileStamp, [u8; 20], u32)> = stamps
-            .iter()
-            .map(|(path, s, blob)| (path.as_str(), *s, *blob))
+        // The stamps to write, as where each is (this run's list, or the file read) and the
+        // write that last used it, not as copies: at 50,000 files the copies were 4 MB.
+        let rows: Vec<StampRow> = (0..stamps.len())
+            .filter(|n| stamps.get(*n).is_some_and(|(_, s, _)| settled(s)))
+            .map(StampRow::Found)
             .chain(stamps_unchanged.iter().filter_map(|at| {
                 let (path, r) = stamp_with_path_at(data, *at)?;
-                (!new_paths.contains(path)).then_some((path, r.stamp, r.blob))
+                (!new_paths.contains(path) && settled(&r.stamp))
+                    .then_some(StampRow::Recorded(*at, generation))
             }))
-            .filter(|(_, s, _)| settled(s))
-            .map(|(path, s, blob)| (path, s, blob, generation))
             .chain(self.stamps.iter().filter_map(|at| {
                 let (path, r) = stamp_with_path_at(data, at)?;
                 (!this_run(at, path) && Self::still_kept(generation, r.used))
-                    .then_some((path, r.stamp, r.blob, r.used))
+                    .then_some(StampRow::Recorded(at, r.used))
             }))
             .collect();
-        let Some(out) = self.file_bytes(generation, &entries, &recorded) else {
-            return Ok(false);
-        };
+        let recorded = rows.iter().filter_map(|row| match *row {
+            StampRow::Found(n) => {
+                let (path, s, blob) = stamps.get(n)?;
+                Some((&**path, *s, *blob, generation))
+            }
+            StampRow::Recorded(at, used) => {
+                let (path, r) = stamp_with_path_at(data, at)?;
+                Some((path, r.stamp, r.blob, used))
+            }
+        });
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::util::fs::write_file_atomically_unsynced(&self.file, &out)?;
+        if !self.write_file(&self.file, generation, &entries, recorded)? {
+            return Ok(false);
+        }
         // The journal's entries are in the file now (a hook that adds to it meanwhile only
         // loses time); a journal that could not be read goes too.
         let _ = std::fs::remove_file(journal_file(&self.file));
@@ -643,17 +725,15 @@ impl ItemCache {
     /// when the stamps are unchanged and the journal stays small (an eighth of the file, or
     /// 256 KiB): a hook that parsed the one staged item writes that entry, not the backlog's.
     /// `None` when the journal is not the place (write the file whole).
-    fn add_to_journal(&self, made: &[(CacheKey, Vec<u8>)]) -> Option<std::io::Result<bool>> {
+    fn add_to_journal(&self, made: &MadeEntries) -> Option<std::io::Result<bool>> {
         let base_bytes = self.journal.unwrap_or(self.data.len());
         let journal_bytes = self.data.len() - base_bytes;
         let adding: usize = made.iter().map(|(_, b)| 24 + b.len()).sum();
         if self.data.is_empty() || journal_bytes + adding > (base_bytes / 8).max(256 << 10) {
             return None;
         }
-        let mut entries: Vec<(CacheKey, &[u8], u32)> = made
-            .iter()
-            .map(|(k, b)| (*k, b.as_slice(), self.generation))
-            .collect();
+        let mut entries: Vec<(CacheKey, &[u8], u32)> =
+            made.iter().map(|(k, b)| (k, b, self.generation)).collect();
         if let Some(start) = self.journal {
             entries.extend(self.entries.iter().filter_map(|at| {
                 let (key, last, bytes, _) = entry_at(&self.data, at as usize)?;
@@ -662,60 +742,91 @@ impl ItemCache {
         }
         entries.sort_by_key(|(k, _, _)| *k);
         entries.dedup_by_key(|(k, _, _)| *k);
-        let out = self.file_bytes(self.generation, &entries, &[])?;
-        Some(
-            crate::util::fs::write_file_atomically_unsynced(&journal_file(&self.file), &out)
-                .map(|()| true),
-        )
+        let none = std::iter::empty();
+        Some(self.write_file(&journal_file(&self.file), self.generation, &entries, none))
     }
 
-    /// A cache file's bytes: header, checksum, write `generation`, entries and stamps; `None`
-    /// past [`MAX_BYTES`].
-    fn file_bytes(
+    /// Writes the cache file `path` atomically: header, checksum, write `generation`, entries
+    /// and stamps, a piece at a time (the file is not held whole: at 50,000 files it is 17 MB).
+    /// `false`, and nothing written, past [`MAX_BYTES`].
+    fn write_file<'a>(
         &self,
+        path: &Path,
         generation: u32,
         entries: &[(CacheKey, &[u8], u32)],
-        recorded: &[(&str, FileStamp, [u8; 20], u32)],
-    ) -> Option<Vec<u8>> {
+        recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
+    ) -> std::io::Result<bool> {
         let size: usize = HEADER_BYTES
             + 12
             + entries.iter().map(|(_, b, _)| 24 + b.len()).sum::<usize>()
-            + recorded.iter().map(|(p, ..)| 68 + p.len()).sum::<usize>();
+            + recorded.clone().map(|(p, ..)| 68 + p.len()).sum::<usize>();
         if size > MAX_BYTES {
-            return None;
+            return Ok(false);
         }
-        let mut out = Vec::with_capacity(size);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        out.extend_from_slice(&self.fingerprint);
-        out.extend_from_slice(&[0; 16]); // the checksum, once the rest is written
-        out.extend_from_slice(&generation.to_le_bytes());
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        for (key, bytes, last) in entries {
-            out.extend_from_slice(&key.0);
-            out.extend_from_slice(&last.to_le_bytes());
-            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            out.extend_from_slice(bytes);
-        }
-        out.extend_from_slice(&(recorded.len() as u32).to_le_bytes());
-        for (path, s, blob, last) in recorded {
-            out.extend_from_slice(&(path.len() as u32).to_le_bytes());
-            out.extend_from_slice(path.as_bytes());
-            out.extend_from_slice(&s.size.to_le_bytes());
-            out.extend_from_slice(&s.mtime.0.to_le_bytes());
-            out.extend_from_slice(&s.mtime.1.to_le_bytes());
-            out.extend_from_slice(&s.ctime.0.to_le_bytes());
-            out.extend_from_slice(&s.ctime.1.to_le_bytes());
-            out.extend_from_slice(&s.inode.to_le_bytes());
-            out.extend_from_slice(blob);
-            out.extend_from_slice(&last.to_le_bytes());
-        }
-        let (header, body) = out.split_at_mut(HEADER_BYTES);
-        if let Some(slot) = header.get_mut(HEADER_BYTES - 16..) {
-            slot.copy_from_slice(&checksum(body));
-        }
-        Some(out)
+        // The header holds the body's checksum: the body is gone over twice, once for that.
+        let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
+        write_body(generation, entries, recorded.clone(), &mut |piece| {
+            crc.update(piece);
+            len += piece.len() as u64;
+            Ok(())
+        })?;
+        let sum = checksum_of(crc.finalize(), len);
+        crate::util::fs::write_atomically_unsynced_with(path, |out| {
+            out.write_all(MAGIC)?;
+            out.write_all(&FORMAT.to_le_bytes())?;
+            out.write_all(&self.fingerprint)?;
+            out.write_all(&sum)?;
+            write_body(generation, entries, recorded, &mut |piece| {
+                out.write_all(piece)
+            })
+        })?;
+        Ok(true)
     }
+}
+
+/// A working-tree file's stamp as written: its path, stamp, blob id and the last write that
+/// used it.
+type StampToWrite<'a> = (&'a str, FileStamp, [u8; 20], u32);
+
+/// Where a stamp to write is: this run's list of new stamps (at an index), or the file read
+/// (at a record, with the last write that used it).
+#[derive(Clone, Copy, Debug)]
+enum StampRow {
+    Found(usize),
+    Recorded(RecordAt, u32),
+}
+
+/// Gives `sink` a cache file's body a piece at a time: write `generation`, the count of entries
+/// and each entry (key, last use, length, bytes), the count of stamps and each stamp (path's
+/// length and path, size, times, inode, blob id, last use).
+fn write_body<'a>(
+    generation: u32,
+    entries: &[(CacheKey, &[u8], u32)],
+    recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
+    sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    sink(&generation.to_le_bytes())?;
+    sink(&(entries.len() as u32).to_le_bytes())?;
+    for (key, bytes, last) in entries {
+        sink(&key.0)?;
+        sink(&last.to_le_bytes())?;
+        sink(&(bytes.len() as u32).to_le_bytes())?;
+        sink(bytes)?;
+    }
+    sink(&(recorded.clone().count() as u32).to_le_bytes())?;
+    for (path, s, blob, last) in recorded {
+        sink(&(path.len() as u32).to_le_bytes())?;
+        sink(path.as_bytes())?;
+        sink(&s.size.to_le_bytes())?;
+        sink(&s.mtime.0.to_le_bytes())?;
+        sink(&s.mtime.1.to_le_bytes())?;
+        sink(&s.ctime.0.to_le_bytes())?;
+        sink(&s.ctime.1.to_le_bytes())?;
+        sink(&s.inode.to_le_bytes())?;
+        sink(&blob)?;
+        sink(&last.to_le_bytes())?;
+    }
+    Ok(())
 }
 
 /// The journal next to cache file `file`: entries added since it was last written whole.
@@ -792,12 +903,12 @@ mod tests {
     /// with it, and move into the file at its next whole write; a damaged journal is ignored.
     fn journal_takes_what_a_hook_adds(file: &Path, print: [u8; 16]) {
         let cache = ItemCache::open(file, print);
-        let recorded: Vec<(String, FileStamp, [u8; 20])> = cache
+        let recorded: Vec<(Arc<str>, FileStamp, [u8; 20])> = cache
             .stamps
             .iter()
             .filter_map(|at| {
                 let (path, r) = stamp_with_path_at(&cache.data, at)?;
-                Some((path.to_string(), r.stamp, r.blob))
+                Some((Arc::from(path), r.stamp, r.blob))
             })
             .collect();
         assert_eq!(recorded.len(), 1);
@@ -806,10 +917,10 @@ mod tests {
         // said otherwise).
         let writes = |cache: &ItemCache,
                       made: Vec<(CacheKey, Vec<u8>)>,
-                      stamps: &[(String, FileStamp, [u8; 20])]| {
+                      stamps: &[(Arc<str>, FileStamp, [u8; 20])]| {
             let mut writes = CacheWrites {
                 kept: vec![CacheKey([1; 16])],
-                made,
+                made: made.into(),
                 ..CacheWrites::default()
             };
             for (path, stamp, blob) in stamps {
@@ -879,13 +990,35 @@ mod tests {
             inode: 99,
             ..recorded[0].1
         };
-        let stamps = [("a.md".to_string(), moved, recorded[0].2)];
+        let stamps = [(Arc::from("a.md"), moved, recorded[0].2)];
         let changed = writes(&cache, vec![], &stamps);
         assert_eq!(changed.stamps.len(), 1);
         assert_eq!(cache.update(&changed), None);
         assert!(!journal.exists());
         let cache = ItemCache::open(file, print);
         assert_eq!(cache.known_blob("a.md", &moved), Some(recorded[0].2));
+    }
+
+    #[test]
+    fn made_entries_keep_each_entry_whole_and_in_order() {
+        let mut made = MadeEntries::default();
+        assert!(made.is_empty());
+        let big = vec![7u8; 100_000];
+        made.push(CacheKey([1; 16]), b"first");
+        made.push(CacheKey([2; 16]), b"");
+        made.push(CacheKey([3; 16]), &big);
+        made.push(CacheKey([4; 16]), b"last");
+        assert_eq!(made.len(), 4);
+        let seen: Vec<(CacheKey, Vec<u8>)> = made.iter().map(|(k, b)| (k, b.to_vec())).collect();
+        assert_eq!(
+            seen,
+            vec![
+                (CacheKey([1; 16]), b"first".to_vec()),
+                (CacheKey([2; 16]), Vec::new()),
+                (CacheKey([3; 16]), big),
+                (CacheKey([4; 16]), b"last".to_vec()),
+            ]
+        );
     }
 
     #[test]
@@ -921,11 +1054,11 @@ mod tests {
             ..old
         };
         let stamps = vec![
-            ("a.md".to_string(), old, [7u8; 20]),
-            ("new.md".to_string(), fresh, [8u8; 20]),
+            (Arc::from("a.md"), old, [7u8; 20]),
+            (Arc::from("new.md"), fresh, [8u8; 20]),
         ];
         let first = CacheWrites {
-            made: vec![(k1, vec![1, 2, 3]), (k2, vec![])],
+            made: vec![(k1, vec![1, 2, 3]), (k2, vec![])].into(),
             stamps: stamps.clone(),
             ..CacheWrites::default()
         };
@@ -950,7 +1083,7 @@ mod tests {
             let k3 = CacheKey([write as u8 + 10; 16]);
             let writes = CacheWrites {
                 kept: vec![k2],
-                made: vec![(k3, vec![])],
+                made: vec![(k3, vec![])].into(),
                 ..CacheWrites::default()
             };
             assert_eq!(cache.save(&writes).ok(), Some(true));
@@ -978,7 +1111,7 @@ mod tests {
         // of entries, an entry's bytes, its length, a stamp's blob id.
         let empty = ItemCache::open(&file, print);
         let one = CacheWrites {
-            made: vec![(k1, vec![1, 2, 3])],
+            made: vec![(k1, vec![1, 2, 3])].into(),
             stamps: stamps[..1].to_vec(),
             ..CacheWrites::default()
         };

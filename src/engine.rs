@@ -251,7 +251,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             match result.cache {
                 CacheUse::None => {}
                 CacheUse::Hit(key) => writes.kept.push(key),
-                CacheUse::Made(key, bytes) => writes.made.push((key, bytes)),
+                CacheUse::Made(key, bytes) => writes.made.push(key, &bytes),
             }
             if let Some(stamp) = result.stamp {
                 writes.add_stamp(stamp);
@@ -629,7 +629,7 @@ mod tests {
         let path = dir.path().join("items.bin");
         let print = [7; 16];
         let writes = CacheWrites {
-            made: vec![held(&files[0])],
+            made: vec![held(&files[0])].into(),
             ..CacheWrites::default()
         };
         assert_eq!(ItemCache::open(&path, print).update(&writes), None);

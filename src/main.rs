@@ -362,6 +362,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let checks_a_change = match &cli.command {
+        None => cli.check.staged || cli.check.changed_since.is_some(),
+        Some(Command::Check(args)) => args.staged || args.changed_since.is_some(),
+        Some(_) => false,
+    };
+    if !checks_a_change {
+        backlint::util::memory::prefer_small_pages();
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let result = match cli.command {
