@@ -11,8 +11,7 @@
 #   * the full check, JSON and human, cold (--no-cache) and warm (item cache filled);
 #   * the JSON check in a fresh clone with the item cache restored (what the GitHub Action
 #     does on a CI runner);
-#   * peak RSS of each (GNU time), also with the allocator's huge pages off
-#     (MIMALLOC_ALLOW_THP=0: less memory, more time in page faults);
+#   * peak RSS of each (GNU time), and of the run that fills the item cache (a first run);
 #   * `check --staged` with one staged change, cold and warm, against `git status`; and with a
 #     new change staged before each run (a commit's usual case: the hook parses and triages
 #     that item and writes the cache), against `git status` after the same `git add`;
@@ -72,7 +71,7 @@ for N in "${SIZES[@]}"; do
     read -r FILES BYTES <<<"$(find backlog -type f -printf '%s\n' | awk '{s+=$1; n++} END {printf "%d %.0f", n, s/1e6}')"
     RUNS=$(( N > 20000 ? 5 : 15 ))
     rm -rf .git/backlint
-    "$BIN" check --format json backlog >/dev/null || true   # fill the item cache
+    rss_first=$(rss_mb "$BIN" check --format json backlog)   # fills the item cache
     measure "rg --no-unicode -i -c -f $PATTERNS backlog" \
         "$BIN check --format json --no-cache backlog" \
         "$BIN check --format json backlog" \
@@ -82,10 +81,6 @@ for N in "${SIZES[@]}"; do
     rss_json_cold=$(rss_mb "$BIN" check --format json --no-cache backlog)
     rss_json_warm=$(rss_mb "$BIN" check --format json backlog)
     rss_human=$(rss_mb "$BIN" check --no-cache backlog)
-    # The same without transparent huge pages for backlint's allocator (see the README).
-    small_json_cold=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --format json --no-cache backlog)
-    small_json_warm=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --format json backlog)
-    small_human=$(rss_mb env MIMALLOC_ALLOW_THP=0 "$BIN" check --no-cache backlog)
 
     # One staged change: an item gains an authentication sentence.
     ITEM=$(git ls-files 'backlog/*.md' | grep -v -i spike | sed -n 1p)
@@ -112,15 +107,15 @@ for N in "${SIZES[@]}"; do
     scaling+=("$N $FILES $BYTES $rg $json_cold $json_warm $rss_json_cold $rss_json_warm")
     report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
         "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" \
-        "$small_json_cold" "$small_json_warm" "$small_human" "$status_new" "$staged_new" \
+        "$rss_first" "$status_new" "$staged_new" \
         "$fresh_restored" <<'PY'
 import sys
 n, mb = sys.argv[1], sys.argv[2]
 rg, jc, jw, hc, hw = map(float, sys.argv[3:8])
 st, sc, sw = map(float, sys.argv[11:14])
-rss_jc, rss_jw, rss_h = (f"{big} MB ({small} MB)" for big, small in zip(sys.argv[8:11], sys.argv[14:17]))
-sn, nw = map(float, sys.argv[17:19])
-fr = float(sys.argv[19])
+rss_jc, rss_jw, rss_h, rss_first = (f"{x} MB" for x in sys.argv[8:11] + sys.argv[14:15])
+sn, nw = map(float, sys.argv[15:17])
+fr = float(sys.argv[17])
 ms = lambda s: f"{s * 1000:.0f} ms"
 print(f"| {n} items ({mb} MB) | ripgrep fast path | {ms(rg)} | 1.00× | |")
 print(f"| | check, JSON, cold (`--no-cache`) | {ms(jc)} | {jc / rg:.2f}× | {rss_jc} |")
@@ -128,6 +123,7 @@ print(f"| | check, JSON, warm cache | {ms(jw)} | {jw / rg:.2f}× | {rss_jw} |")
 print(f"| | check, human, cold | {ms(hc)} | {hc / rg:.2f}× | {rss_h} |")
 print(f"| | check, human, warm cache | {ms(hw)} | {hw / rg:.2f}× | |")
 print(f"| | check, JSON, fresh clone with the cache restored (CI) | {ms(fr)} | {fr / rg:.2f}× | |")
+print(f"| | check, JSON, the run that fills the cache | | | {rss_first} |")
 print(f"| | `git status` | {ms(st)} | (reference) | |")
 print(f"| | `check --staged`, one change, cold | {ms(sc)} | {sc / st:.1f}× git status | |")
 print(f"| | `check --staged`, one change, warm | {ms(sw)} | {sw / st:.1f}× git status | |")
@@ -163,7 +159,7 @@ PY
 )")
 fi
 
-echo "| backlog | work | median | ratio | peak RSS (with MIMALLOC_ALLOW_THP=0) |"
+echo "| backlog | work | median | ratio | peak RSS |"
 echo "| --- | --- | --- | --- | --- |"
 printf '%s\n' "${report[@]}"
 

@@ -32,6 +32,9 @@ use crate::source::{SourceId, with_span_source};
 use crate::triage::ItemTriage;
 use crate::util::bulk::{self, BulkBytes};
 
+mod made;
+pub use made::MadeEntries;
+
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
 const FORMAT: u32 = 8;
@@ -397,50 +400,6 @@ pub fn decode(bytes: &[u8], source: SourceId, path: &Arc<str>) -> Option<CachedF
     Some(file)
 }
 
-/// The entries a run made (files it parsed): each one's key and where its bytes are, the bytes
-/// one after another in one buffer held by the system's allocator, given back the moment the
-/// cache is written (at 50,000 files, 17 MB that one allocation per entry left with the
-/// program's allocator for the rest of the run).
-#[derive(Debug, Default)]
-pub struct MadeEntries {
-    entries: Vec<(CacheKey, Range<usize>)>,
-    bytes: BulkBytes,
-}
-
-impl MadeEntries {
-    /// Adds the entry `key` with encoded `bytes`.
-    pub fn push(&mut self, key: CacheKey, bytes: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(bytes);
-        self.entries.push((key, start..self.bytes.len()));
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Each entry's key and bytes, in the order added.
-    pub fn iter(&self) -> impl Iterator<Item = (CacheKey, &[u8])> + '_ {
-        self.entries
-            .iter()
-            .map(|(key, at)| (*key, self.bytes.get(at.clone()).unwrap_or_default()))
-    }
-}
-
-impl From<Vec<(CacheKey, Vec<u8>)>> for MadeEntries {
-    fn from(entries: Vec<(CacheKey, Vec<u8>)>) -> Self {
-        let mut made = MadeEntries::default();
-        for (key, bytes) in entries {
-            made.push(key, &bytes);
-        }
-        made
-    }
-}
-
 /// What a run used of the cache and made for it: the entries to write for the next run.
 #[derive(Debug, Default)]
 pub struct CacheWrites {
@@ -455,6 +414,18 @@ pub struct CacheWrites {
 }
 
 impl CacheWrites {
+    /// What a run with `cache` writes: entries it makes wait beside the cache file once many.
+    pub fn for_cache(cache: Option<&ItemCache>) -> Self {
+        let made = match cache.and_then(|c| c.file.parent()) {
+            Some(dir) => MadeEntries::spilling_into(dir),
+            None => MadeEntries::default(),
+        };
+        CacheWrites {
+            made,
+            ..CacheWrites::default()
+        }
+    }
+
     /// Adds what the run found of a working-tree file's stamp.
     pub fn add_stamp(&mut self, stamp: StampUse) {
         match stamp {
@@ -646,10 +617,7 @@ impl ItemCache {
         let used: std::collections::HashSet<CacheKey> = if self.entries.len() == 0 {
             Default::default()
         } else {
-            kept.iter()
-                .copied()
-                .chain(made.iter().map(|(k, _)| k))
-                .collect()
+            kept.iter().copied().chain(made.keys()).collect()
         };
         // The journal's entries this run did not use are mostly earlier contents of staged
         // files (a hook adds one per commit): they go now, not after KEEP_WRITES writes.
@@ -659,16 +627,17 @@ impl ItemCache {
             let unused = !used.contains(&key) && in_file(at as usize);
             (unused && Self::still_kept(generation, last)).then(|| (key, data.get(bytes), last))
         });
+        // Keys are unique: a key is kept (found in this cache), made (not found), or earlier
+        // (neither), never two of these. The order only makes the file the same for the same
+        // run; the entries made follow these.
         let mut entries: Vec<(CacheKey, &[u8], u32)> = kept
             .iter()
             .filter_map(|k| self.get(k).map(|bytes| (*k, bytes, generation)))
-            .chain(made.iter().map(|(k, b)| (k, b, generation)))
             .chain(earlier.filter_map(|(key, bytes, last)| Some((key, bytes?, last))))
             .collect();
-        // Keys are unique (a key is kept, made or earlier, never two of these): the order
-        // only makes the file the same for the same run.
         entries.sort_unstable_by_key(|(k, _, _)| *k);
         entries.dedup_by_key(|(k, _, _)| *k);
+        let made = (made, generation);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(i64::MAX, |d| d.as_secs() as i64);
@@ -712,7 +681,7 @@ impl ItemCache {
         if let Some(dir) = self.file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        if !self.write_file(&self.file, generation, &entries, recorded)? {
+        if !self.write_file(&self.file, generation, &entries, made, recorded)? {
             return Ok(false);
         }
         // The journal's entries are in the file now (a hook that adds to it meanwhile only
@@ -728,22 +697,28 @@ impl ItemCache {
     fn add_to_journal(&self, made: &MadeEntries) -> Option<std::io::Result<bool>> {
         let base_bytes = self.journal.unwrap_or(self.data.len());
         let journal_bytes = self.data.len() - base_bytes;
-        let adding: usize = made.iter().map(|(_, b)| 24 + b.len()).sum();
-        if self.data.is_empty() || journal_bytes + adding > (base_bytes / 8).max(256 << 10) {
+        let adding: u64 = made.sizes().map(|len| 24 + len).sum();
+        let limit = (base_bytes / 8).max(256 << 10) as u64;
+        if self.data.is_empty() || (journal_bytes as u64).saturating_add(adding) > limit {
             return None;
         }
-        let mut entries: Vec<(CacheKey, &[u8], u32)> =
-            made.iter().map(|(k, b)| (k, b, self.generation)).collect();
+        // The journal's entries are not made again (they would have been found in it).
+        let mut entries: Vec<(CacheKey, &[u8], u32)> = Vec::new();
         if let Some(start) = self.journal {
             entries.extend(self.entries.iter().filter_map(|at| {
                 let (key, last, bytes, _) = entry_at(&self.data, at as usize)?;
                 (at as usize >= start).then_some((key, self.data.get(bytes)?, last))
             }));
         }
-        entries.sort_by_key(|(k, _, _)| *k);
-        entries.dedup_by_key(|(k, _, _)| *k);
-        let none = std::iter::empty();
-        Some(self.write_file(&journal_file(&self.file), self.generation, &entries, none))
+        entries.sort_unstable_by_key(|(k, _, _)| *k);
+        let (none, made) = (std::iter::empty(), (made, self.generation));
+        Some(self.write_file(
+            &journal_file(&self.file),
+            self.generation,
+            &entries,
+            made,
+            none,
+        ))
     }
 
     /// Writes the cache file `path` atomically: header, checksum, write `generation`, entries
@@ -754,18 +729,25 @@ impl ItemCache {
         path: &Path,
         generation: u32,
         entries: &[(CacheKey, &[u8], u32)],
+        made: (&MadeEntries, u32),
         recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
     ) -> std::io::Result<bool> {
-        let size: usize = HEADER_BYTES
-            + 12
-            + entries.iter().map(|(_, b, _)| 24 + b.len()).sum::<usize>()
-            + recorded.clone().map(|(p, ..)| 68 + p.len()).sum::<usize>();
-        if size > MAX_BYTES {
+        let size: u64 = (HEADER_BYTES + 12) as u64
+            + entries
+                .iter()
+                .map(|(_, b, _)| 24 + b.len() as u64)
+                .sum::<u64>()
+            + made.0.sizes().map(|len| 24 + len).sum::<u64>()
+            + recorded
+                .clone()
+                .map(|(p, ..)| 68 + p.len() as u64)
+                .sum::<u64>();
+        if size > MAX_BYTES as u64 {
             return Ok(false);
         }
         // The header holds the body's checksum: the body is gone over twice, once for that.
         let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
-        write_body(generation, entries, recorded.clone(), &mut |piece| {
+        write_body(generation, entries, made, recorded.clone(), &mut |piece| {
             crc.update(piece);
             len += piece.len() as u64;
             Ok(())
@@ -776,7 +758,7 @@ impl ItemCache {
             out.write_all(&FORMAT.to_le_bytes())?;
             out.write_all(&self.fingerprint)?;
             out.write_all(&sum)?;
-            write_body(generation, entries, recorded, &mut |piece| {
+            write_body(generation, entries, made, recorded, &mut |piece| {
                 out.write_all(piece)
             })
         })?;
@@ -797,22 +779,28 @@ enum StampRow {
 }
 
 /// Gives `sink` a cache file's body a piece at a time: write `generation`, the count of entries
-/// and each entry (key, last use, length, bytes), the count of stamps and each stamp (path's
+/// and each entry (key, last use, length, bytes: `entries`, then those `made`, last used by
+/// write `made_last`), the count of stamps and each stamp (path's
 /// length and path, size, times, inode, blob id, last use).
 fn write_body<'a>(
     generation: u32,
     entries: &[(CacheKey, &[u8], u32)],
+    (made, made_last): (&MadeEntries, u32),
     recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
     sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     sink(&generation.to_le_bytes())?;
-    sink(&(entries.len() as u32).to_le_bytes())?;
-    for (key, bytes, last) in entries {
+    sink(&((entries.len() + made.len()) as u32).to_le_bytes())?;
+    let mut entry = |key: CacheKey, bytes: &[u8], last: u32| -> std::io::Result<()> {
         sink(&key.0)?;
         sink(&last.to_le_bytes())?;
         sink(&(bytes.len() as u32).to_le_bytes())?;
-        sink(bytes)?;
+        sink(bytes)
+    };
+    for (key, bytes, last) in entries {
+        entry(*key, bytes, *last)?;
     }
+    made.for_each(&mut |key, bytes| entry(key, bytes, made_last))?;
     sink(&(recorded.clone().count() as u32).to_le_bytes())?;
     for (path, s, blob, last) in recorded {
         sink(&(path.len() as u32).to_le_bytes())?;
@@ -1000,25 +988,32 @@ mod tests {
     }
 
     #[test]
-    fn made_entries_keep_each_entry_whole_and_in_order() {
-        let mut made = MadeEntries::default();
-        assert!(made.is_empty());
-        let big = vec![7u8; 100_000];
-        made.push(CacheKey([1; 16]), b"first");
-        made.push(CacheKey([2; 16]), b"");
-        made.push(CacheKey([3; 16]), &big);
-        made.push(CacheKey([4; 16]), b"last");
-        assert_eq!(made.len(), 4);
-        let seen: Vec<(CacheKey, Vec<u8>)> = made.iter().map(|(k, b)| (k, b.to_vec())).collect();
-        assert_eq!(
-            seen,
-            vec![
-                (CacheKey([1; 16]), b"first".to_vec()),
-                (CacheKey([2; 16]), Vec::new()),
-                (CacheKey([3; 16]), big),
-                (CacheKey([4; 16]), b"last".to_vec()),
-            ]
-        );
+    fn entries_made_and_moved_to_a_temporary_file_are_written_whole() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("backlint/items.bin");
+        let print = fingerprint("config A");
+        let empty = ItemCache::open(&file, print);
+        let mut writes = CacheWrites::for_cache(Some(&empty));
+        let entries: Vec<(CacheKey, Vec<u8>)> = (0..20u8)
+            .map(|n| (CacheKey([n; 16]), vec![n; 700_000 + usize::from(n)]))
+            .collect();
+        for (key, bytes) in &entries {
+            writes.made.push(*key, bytes);
+        }
+        assert!(writes.made.spilled(), "nothing was moved to a file");
+        assert_eq!(empty.save(&writes).ok(), Some(true));
+        let cache = ItemCache::open(&file, print);
+        assert_eq!(cache.note, None);
+        assert_eq!(cache.len(), entries.len());
+        for (key, bytes) in &entries {
+            assert_eq!(cache.get(key), Some(bytes.as_slice()));
+        }
+        // The temporary file had no name: the folder holds the cache file alone.
+        drop(writes);
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("backlint"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, vec![std::ffi::OsString::from("items.bin")]);
     }
 
     #[test]
