@@ -218,7 +218,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
-    let mut writes = CacheWrites::for_cache(cache.as_ref());
+    let mut writes = CacheWrites::for_cache(cache.as_ref(), files.len());
     let (mut read_time, mut parse_time, mut triage_time) = Default::default();
     let chunks = files.chunks(LOAD_CHUNK).zip(roles.chunks(LOAD_CHUNK));
     for (first, (chunk_files, chunk_roles)) in (0..).step_by(LOAD_CHUNK).zip(chunks) {

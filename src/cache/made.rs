@@ -43,6 +43,10 @@ impl MadeEntries {
     /// Adds the entry `key` with encoded `bytes`.
     pub fn push(&mut self, key: CacheKey, bytes: &[u8]) {
         let start = self.spilled + self.buffer.len() as u64;
+        if self.buffer.capacity() == 0 {
+            // Sized once: grown by doubling it would take twice the room it is moved at.
+            self.buffer.reserve_exact(SPILL_FROM + bytes.len());
+        }
         self.buffer.extend_from_slice(bytes);
         self.entries.push((key, start..start + bytes.len() as u64));
         if self.buffer.len() >= SPILL_FROM {
