@@ -13,7 +13,7 @@
 pub fn prefer_small_pages() {
     #[cfg(target_os = "linux")]
     {
-        // Refused only by kernels older than 3.15, where nothing changes.
+        // Refused by kernels older than 3.15 and by sandboxes that forbid it: nothing changes.
         let _ = rustix::thread::disable_transparent_huge_pages(true);
     }
 }
