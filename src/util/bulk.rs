@@ -1,10 +1,10 @@
-//! Large, short-lived byte buffers (a whole cache file, the entries a run made for it): from
+//! Large, short-lived byte buffers (the item cache file with its journal, read whole): from
 //! 8 MiB on they are held by the system's allocator rather than the program's. The system's
 //! gives a buffer of megabytes back to the operating system the moment it is dropped, where the
 //! program's (mimalloc) keeps freed memory a while to reuse it, so a buffer dropped before the
-//! next phase would still count in the run's peak. Below that the program's is used: it backs
-//! its memory with fewer, larger pages, and a hook reading a 3 MB cache file took 3 ms longer to
-//! open it with the system's (page faults and a copy).
+//! next phase would still count in the run's peak. Below that the program's is used: in a hook,
+//! which keeps huge pages, it takes fewer page faults, and a hook reading a 3 MB cache file took
+//! 3 ms longer to open it with the system's (page faults and a copy).
 
 use std::alloc::System;
 use std::io::{self, Read};
