@@ -43,9 +43,11 @@ impl MadeEntries {
     /// Adds the entry `key` with encoded `bytes`.
     pub fn push(&mut self, key: CacheKey, bytes: &[u8]) {
         let start = self.spilled + self.buffer.len() as u64;
-        if self.buffer.capacity() == 0 {
-            // Sized once: grown by doubling it would take twice the room it is moved at.
-            self.buffer.reserve_exact(SPILL_FROM + bytes.len());
+        if self.buffer.capacity() < SPILL_FROM && self.buffer.len() + bytes.len() > 64 << 10 {
+            // Sized once when many (grown by doubling, it would take twice the room it is
+            // moved at); a hook's entry or two take no more than they need.
+            self.buffer
+                .reserve_exact(SPILL_FROM + bytes.len() - self.buffer.len());
         }
         self.buffer.extend_from_slice(bytes);
         self.entries.push((key, start..start + bytes.len() as u64));
