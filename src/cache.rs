@@ -738,35 +738,48 @@ impl ItemCache {
         made: (&MadeEntries, u32),
         recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
     ) -> std::io::Result<bool> {
+        // The stamps are gone over once here for their count and size, not again per pass.
+        let (stamp_count, stamp_bytes) = recorded
+            .clone()
+            .fold((0usize, 0u64), |(n, bytes), (p, ..)| {
+                (n + 1, bytes + 68 + p.len() as u64)
+            });
         let size: u64 = (HEADER_BYTES + 12) as u64
             + entries
                 .iter()
                 .map(|(_, b, _)| 24 + b.len() as u64)
                 .sum::<u64>()
             + made.0.sizes().map(|len| 24 + len).sum::<u64>()
-            + recorded
-                .clone()
-                .map(|(p, ..)| 68 + p.len() as u64)
-                .sum::<u64>();
+            + stamp_bytes;
         if size > MAX_BYTES as u64 {
             return Ok(false);
         }
         // The header holds the body's checksum: the body is gone over twice, once for that.
         let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
-        write_body(generation, entries, made, recorded.clone(), &mut |piece| {
-            crc.update(piece);
-            len += piece.len() as u64;
-            Ok(())
-        })?;
+        write_body(
+            generation,
+            entries,
+            made,
+            (recorded.clone(), stamp_count),
+            &mut |piece| {
+                crc.update(piece);
+                len += piece.len() as u64;
+                Ok(())
+            },
+        )?;
         let sum = checksum_of(crc.finalize(), len);
         crate::util::fs::write_atomically_unsynced_with(path, |out| {
             out.write_all(MAGIC)?;
             out.write_all(&FORMAT.to_le_bytes())?;
             out.write_all(&self.fingerprint)?;
             out.write_all(&sum)?;
-            write_body(generation, entries, made, recorded, &mut |piece| {
-                out.write_all(piece)
-            })
+            write_body(
+                generation,
+                entries,
+                made,
+                (recorded, stamp_count),
+                &mut |piece| out.write_all(piece),
+            )
         })?;
         Ok(true)
     }
@@ -786,13 +799,13 @@ enum StampRow {
 
 /// Gives `sink` a cache file's body a piece at a time: write `generation`, the count of entries
 /// and each entry (key, last use, length, bytes: `entries`, then those `made`, last used by
-/// write `made_last`), the count of stamps and each stamp (path's
-/// length and path, size, times, inode, blob id, last use).
+/// write `made_last`), the count of stamps (`recorded_count`, how many `recorded` gives) and
+/// each stamp (path's length and path, size, times, inode, blob id, last use).
 fn write_body<'a>(
     generation: u32,
     entries: &[(CacheKey, &[u8], u32)],
     (made, made_last): (&MadeEntries, u32),
-    recorded: impl Iterator<Item = StampToWrite<'a>> + Clone,
+    (recorded, recorded_count): (impl Iterator<Item = StampToWrite<'a>>, usize),
     sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     sink(&generation.to_le_bytes())?;
@@ -807,7 +820,7 @@ fn write_body<'a>(
         entry(*key, bytes, *last)?;
     }
     made.for_each(&mut |key, bytes| entry(key, bytes, made_last))?;
-    sink(&(recorded.clone().count() as u32).to_le_bytes())?;
+    sink(&(recorded_count as u32).to_le_bytes())?;
     for (path, s, blob, last) in recorded {
         sink(&(path.len() as u32).to_le_bytes())?;
         sink(path.as_bytes())?;

@@ -27,7 +27,7 @@ pub struct MadeEntries {
     spilled: u64,
     /// A move failed: the rest stays in memory.
     stay: bool,
-    /// Where the file is made (the system's temporary folder when `None`).
+    /// Where the file is made; without one, the bytes stay in memory.
     spill_dir: Option<std::path::PathBuf>,
 }
 
@@ -69,7 +69,7 @@ impl MadeEntries {
                     Some(dir) => {
                         std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir))
                     }
-                    None => tempfile::tempfile(),
+                    None => Err(io::Error::other("no folder for the made entries")),
                 };
                 match made {
                     Ok(file) => self.spill.insert(file),

@@ -40,26 +40,17 @@ impl std::ops::Deref for BulkBytes {
 }
 
 impl BulkBytes {
-    /// Appends `bytes`; a buffer that reaches [`SYSTEM_FROM`] moves to the system's allocator
-    /// (once: it then grows there in place).
+    /// Appends `bytes` (a journal to its cache file's bytes) where the buffer is held.
     pub fn extend_from_slice(&mut self, bytes: &[u8]) {
         match &mut self.0 {
-            Store::Program(held) if held.len().saturating_add(bytes.len()) >= SYSTEM_FROM => {
-                let mut moved = allocator_api2::vec::Vec::with_capacity_in(
-                    held.len().saturating_add(bytes.len()).saturating_mul(2),
-                    System,
-                );
-                moved.extend_from_slice(held);
-                moved.extend_from_slice(bytes);
-                self.0 = Store::System(moved);
-            }
             Store::Program(held) => held.extend_from_slice(bytes),
             Store::System(held) => held.extend_from_slice(bytes),
         }
     }
 
     /// Whether the system's allocator holds the bytes.
-    pub fn held_by_the_system(&self) -> bool {
+    #[cfg(test)]
+    fn held_by_the_system(&self) -> bool {
         matches!(self.0, Store::System(_))
     }
 }
@@ -126,19 +117,5 @@ mod tests {
         assert!(super::read(&empty_file, 10).expect("read").is_empty());
         let missing = super::read(&dir.path().join("missing"), 10).expect_err("missing");
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
-    }
-
-    #[test]
-    fn a_growing_buffer_moves_to_the_system_once_large_and_keeps_every_byte() {
-        let mut bulk = BulkBytes::default();
-        let piece: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
-        let mut expected = Vec::new();
-        for n in 0..10 {
-            bulk.extend_from_slice(&piece[n..]);
-            expected.extend_from_slice(&piece[n..]);
-            assert_eq!(bulk.held_by_the_system(), expected.len() >= SYSTEM_FROM);
-        }
-        assert!(bulk.held_by_the_system());
-        assert_eq!(&*bulk, expected.as_slice());
     }
 }
