@@ -458,11 +458,7 @@ fn needs_sanitising(text: &str) -> bool {
 /// The next carriage return or unsafe character at or after `from`: (offset, length in bytes).
 fn unsafe_byte(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut at = from;
-    while let Some(n) = bytes
-        .get(at..)?
-        .iter()
-        .position(|b| SUSPICIOUS[usize::from(*b)])
-    {
+    while let Some(n) = first_suspicious(bytes.get(at..)?) {
         let i = at + n;
         let next = bytes.get(i + 1).copied().unwrap_or(0);
         let after = bytes.get(i + 2).copied().unwrap_or(0);
@@ -484,16 +480,29 @@ fn unsafe_byte(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// Bytes that are, or may start, a character never echoed raw.
-const SUSPICIOUS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b < 0x20 && b != 0x0a && b != 0x09) || b == 0x7f || b == 0xC2 || b == 0xE2;
-        b += 1;
+/// Where the first byte that [`is_suspicious`] is: 32 bytes at a time by comparisons without
+/// branches (which the compiler turns into vector instructions: nearly every text has none of
+/// these bytes, and the whole of every quoted file is scanned), then byte by byte in the block
+/// that holds one.
+fn first_suspicious(bytes: &[u8]) -> Option<usize> {
+    let mut clean = 0;
+    for block in bytes.chunks_exact(32) {
+        if block.iter().fold(false, |any, b| any | is_suspicious(*b)) {
+            break;
+        }
+        clean += 32;
     }
-    table
-};
+    let rest = bytes.get(clean..)?;
+    rest.iter()
+        .position(|b| is_suspicious(*b))
+        .map(|n| clean + n)
+}
+
+/// A byte that is, or may start, a character never echoed raw: a C0 control but tab and
+/// newline, DEL, or the first byte of a C1 control (`C2`) or of a bidirectional control (`E2`).
+fn is_suspicious(b: u8) -> bool {
+    (b < 0x20) & (b != 0x0a) & (b != 0x09) | (b == 0x7f) | (b == 0xC2) | (b == 0xE2)
+}
 
 /// The characters never echoed raw: C0 and C1 controls (but tab and newline), DEL, and the
 /// bidirectional overrides (the reference for [`unsafe_byte`]).
@@ -571,6 +580,32 @@ mod tests {
                 assert_eq!(needs_sanitising(&text), by_chars(&text), "{:?}", ch as u32);
             }
         }
+    }
+
+    #[test]
+    fn unsafe_characters_are_found_wherever_they_fall_in_a_long_text() {
+        // The scan reads 32-byte blocks: put each kind of character at every place around
+        // and across the blocks' edges, with clean look-alikes (`é` starts with `C3`,
+        // `…` with `E2 80 A6`, U+00A0 with `C2 A0`) before it.
+        for ch in ['\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}'] {
+            for at in 0..100 {
+                let text = format!(
+                    "{}{ch}{}",
+                    "é…\u{a0}x".repeat(at / 8) + &"a".repeat(at % 8),
+                    "b".repeat(70)
+                );
+                let safe = sanitize_for_terminal(&text);
+                let replaced = if ch == '\r' {
+                    " ".to_string()
+                } else {
+                    "?".repeat(ch.len_utf8())
+                };
+                assert_eq!(safe, text.replace(ch, &replaced), "{:?} at {at}", ch as u32);
+                assert!(needs_sanitising(&text));
+            }
+        }
+        let clean = "é…\u{a0}x\tline\n".repeat(40);
+        assert!(matches!(sanitize_for_terminal(&clean), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -223,14 +223,44 @@ fn build(finding: &Finding, snippets: &Snippets<'_>, width: usize) -> Report {
 /// Wraps the message (after miette's 4-column `  × `), the help (after `  help: `) and the
 /// related messages of `report` as miette would for a terminal `width` columns wide (it keeps
 /// two columns free).
-fn prewrap(report: &mut Report, terminal_width: usize) {
+fn prewrap(report: &mut Report, terminal_width: usize, helps: &mut WrappedHelps) {
     let width = terminal_width.saturating_sub(2);
     report.message = super::wrap::first_fit(&report.message, width, 4);
-    if let Some(help) = &report.help {
-        report.help = Some(super::wrap::first_fit(help, width, 8));
+    if let Some(help) = report.help.take() {
+        report.help = Some(helps.wrap(help, width));
     }
     for related in &mut report.related {
-        prewrap(related, terminal_width);
+        prewrap(related, terminal_width, helps);
+    }
+}
+
+/// Help texts already wrapped, by their text: most findings of a rule share one help (the
+/// same few hundred bytes to wrap again for each of thousands of findings otherwise).
+#[derive(Default)]
+struct WrappedHelps {
+    /// The width they were wrapped for.
+    width: usize,
+    wrapped: HashMap<String, String>,
+}
+
+impl WrappedHelps {
+    /// Helps kept at most; past this, a help is wrapped each time (helps that name an item).
+    const MOST: usize = 64;
+
+    /// `help` wrapped after `  help: ` for `width` columns.
+    fn wrap(&mut self, help: String, width: usize) -> String {
+        if width != self.width {
+            self.wrapped.clear();
+            self.width = width;
+        }
+        if let Some(wrapped) = self.wrapped.get(&help) {
+            return wrapped.clone();
+        }
+        let wrapped = super::wrap::first_fit(&help, width, 8);
+        if self.wrapped.len() < Self::MOST {
+            self.wrapped.insert(help, wrapped.clone());
+        }
+        wrapped
     }
 }
 
@@ -250,9 +280,9 @@ pub fn write(
         let snippets = read_sources(batch, &outcome.sources, reader);
         let rendered: Vec<String> = batch
             .par_iter()
-            .map(|finding| {
+            .map_init(WrappedHelps::default, |helps, finding| {
                 let mut report = build(finding, &snippets, style.width);
-                prewrap(&mut report, style.width);
+                prewrap(&mut report, style.width, helps);
                 let drawn = if style.miette_only {
                     drawer.by_miette(&report)
                 } else {
@@ -407,7 +437,7 @@ pub fn write_config_errors(
             source: Some(excerpt),
             related: Vec::new(),
         };
-        prewrap(&mut report, width);
+        prewrap(&mut report, width, &mut WrappedHelps::default());
         let rendered = match drawer.draw(&report) {
             Ok((text, _)) => text,
             Err(_) => format!("error: {}\n", report.message),

@@ -49,7 +49,11 @@ fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
     let mut at = 0;
     let bytes = text.as_bytes();
     while at < text.len() {
-        let word_end = text[at..].find(' ').map_or(text.len(), |n| at + n);
+        // Words are short: a plain loop beats `find`'s vectorised search, set up per word.
+        let word_end = bytes[at..]
+            .iter()
+            .position(|b| *b == b' ')
+            .map_or(text.len(), |n| at + n);
         let mut next = word_end;
         while next < text.len() && bytes[next] == b' ' {
             next += 1;
