@@ -16,6 +16,7 @@ use super::Checklist;
 use super::catalogue::{Catalogue, Category};
 use super::classify::PhraseClassifier;
 use super::detect::{Detectors, STANDALONE_SIGNALS, Signal, Target};
+use super::lazy_regex::LazyRegex;
 use super::matcher::PhraseMatcher;
 use super::pack::{CategoryDef, RulePack};
 use crate::model::TextRole;
@@ -219,9 +220,15 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             }
         }
         for damp in &pack.dampen {
+            let factor = damp.factor.clamp(0.0, 1.0);
             for phrase in &damp.phrases {
-                match Regex::new(&format!("(?i-u){}", phrase_to_regex(phrase))) {
-                    Ok(re) => dampeners.push((re, damp.factor.clamp(0.0, 1.0))),
+                let pattern = format!("(?i-u){}", phrase_to_regex(phrase));
+                if pack.vetted {
+                    dampeners.push((LazyRegex::vetted(pattern), factor));
+                    continue;
+                }
+                match Regex::new(&pattern) {
+                    Ok(re) => dampeners.push((LazyRegex::compiled(re), factor)),
                     Err(err) => errors.push(PackError {
                         pack: origin.clone(),
                         message: format!("dampen phrase `{phrase}`: {}", short_regex_error(&err)),
@@ -332,9 +339,10 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             );
         }
     }
-    let standalone = |name: &str, errors: &mut Vec<PackError>| -> Option<Regex> {
-        let phrases: Vec<String> = signals
-            .get(name)?
+    let standalone = |name: &str, errors: &mut Vec<PackError>| -> Option<LazyRegex> {
+        let signal = signals.get(name)?;
+        let vetted = signal.iter().all(|(_, _, vetted)| *vetted);
+        let phrases: Vec<String> = signal
             .iter()
             .map(|(_, p, _)| format!("(?:{})", phrase_to_regex(p)))
             .collect();
@@ -346,8 +354,12 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
         } else {
             "(?i)"
         };
-        match Regex::new(&format!("{flags}(?-u:\\b)(?:{})", phrases.join("|"))) {
-            Ok(re) => Some(re),
+        let pattern = format!("{flags}(?-u:\\b)(?:{})", phrases.join("|"));
+        if vetted {
+            return Some(LazyRegex::vetted(pattern));
+        }
+        match Regex::new(&pattern) {
+            Ok(re) => Some(LazyRegex::compiled(re)),
             Err(err) => {
                 errors.push(PackError {
                     pack: "signals".to_string(),

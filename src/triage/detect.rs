@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use compact_str::CompactString;
 use globset::GlobSet;
-use regex::Regex;
 
+use super::lazy_regex::LazyRegex;
 use super::matcher::PhraseMatcher;
 use crate::model::{Item, TextRole};
 use crate::source::{LineIndex, Span};
@@ -91,9 +91,11 @@ pub struct Detectors {
     /// `(lower-case field, normalised value, category, weight)`.
     pub(crate) fields: Vec<(String, String, usize, f32)>,
     pub(crate) role_weights: BTreeMap<TextRole, f32>,
-    pub(crate) dampeners: Vec<(Regex, f32)>,
-    pub(crate) risk_acceptance: Option<Regex>,
-    pub(crate) measurable: Option<Regex>,
+    /// Compiled on first use (see [`LazyRegex`]).
+    pub(crate) dampeners: Vec<(LazyRegex, f32)>,
+    /// Compiled on first use (see [`LazyRegex`]).
+    pub(crate) risk_acceptance: Option<LazyRegex>,
+    pub(crate) measurable: Option<LazyRegex>,
 }
 
 /// One phrase found in an item's text.
@@ -205,7 +207,7 @@ impl Detectors {
             .map_or(item.title.as_str(), |r| &text[r.range.clone()]);
         self.dampeners
             .iter()
-            .filter(|(re, _)| re.is_match(title))
+            .filter(|(re, _)| re.get().is_some_and(|re| re.is_match(title)))
             .map(|(_, factor)| *factor)
             .fold(1.0, f32::min)
     }
@@ -240,12 +242,16 @@ impl Detectors {
     pub fn is_risk_acceptance_entry(&self, text: &str) -> bool {
         self.risk_acceptance
             .as_ref()
+            .and_then(LazyRegex::get)
             .is_some_and(|re| re.is_match(text))
     }
 
     /// The first measurable pass criterion in `text` (a number with a unit, a percentage).
     pub fn measurable_criterion<'t>(&self, text: &'t str) -> Option<regex::Match<'t>> {
-        self.measurable.as_ref().and_then(|re| re.find(text))
+        self.measurable
+            .as_ref()
+            .and_then(LazyRegex::get)
+            .and_then(|re| re.find(text))
     }
 }
 

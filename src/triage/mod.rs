@@ -8,6 +8,7 @@ pub mod classify;
 pub mod compile;
 pub mod detect;
 pub mod features;
+pub mod lazy_regex;
 pub mod learn;
 pub mod learned;
 pub mod matcher;
