@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobSetBuilder};
-use regex::Regex;
 
 use super::Checklist;
 use super::catalogue::{Catalogue, Category};
@@ -223,12 +222,8 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             let factor = damp.factor.clamp(0.0, 1.0);
             for phrase in &damp.phrases {
                 let pattern = format!("(?i-u){}", phrase_to_regex(phrase));
-                if pack.vetted {
-                    dampeners.push((LazyRegex::vetted(pattern), factor));
-                    continue;
-                }
-                match Regex::new(&pattern) {
-                    Ok(re) => dampeners.push((LazyRegex::compiled(re), factor)),
+                match LazyRegex::new(pattern, pack.vetted) {
+                    Ok(re) => dampeners.push((re, factor)),
                     Err(err) => errors.push(PackError {
                         pack: origin.clone(),
                         message: format!("dampen phrase `{phrase}`: {}", short_regex_error(&err)),
@@ -355,11 +350,8 @@ pub fn compile(packs: &[(String, RulePack)]) -> Result<Checklist, Vec<PackError>
             "(?i)"
         };
         let pattern = format!("{flags}(?-u:\\b)(?:{})", phrases.join("|"));
-        if vetted {
-            return Some(LazyRegex::vetted(pattern));
-        }
-        match Regex::new(&pattern) {
-            Ok(re) => Some(LazyRegex::compiled(re)),
+        match LazyRegex::new(pattern, vetted) {
+            Ok(re) => Some(re),
             Err(err) => {
                 errors.push(PackError {
                     pack: "signals".to_string(),
@@ -483,6 +475,7 @@ pub fn short_regex_error(err: &regex::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
 
     #[test]
     fn spaces_match_separators() {

@@ -17,21 +17,16 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
-    /// `pattern`, compiled on first use: only for the built-in packs' phrases, which the
-    /// tests compile (a pack of a user's is compiled at once, and its errors reported).
-    pub fn vetted(pattern: String) -> LazyRegex {
-        LazyRegex {
-            pattern,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// A regex already compiled.
-    pub fn compiled(regex: Regex) -> LazyRegex {
-        LazyRegex {
-            pattern: regex.as_str().to_string(),
-            compiled: OnceLock::from(Some(regex)),
-        }
+    /// `pattern`, compiled on first use when it is `vetted` (the built-in packs' phrases,
+    /// which the tests compile), else compiled now so that a pack of a user's hears of its
+    /// errors at once.
+    pub fn new(pattern: String, vetted: bool) -> Result<LazyRegex, regex::Error> {
+        let compiled = if vetted {
+            OnceLock::new()
+        } else {
+            OnceLock::from(Some(Regex::new(&pattern)?))
+        };
+        Ok(LazyRegex { pattern, compiled })
     }
 
     /// The regex, compiled now if no one has asked it before.
@@ -54,18 +49,25 @@ mod tests {
 
     #[test]
     fn a_vetted_pattern_is_compiled_when_first_asked_and_matches_as_compiled() {
-        let lazy = LazyRegex::vetted("(?i)\\bresidual risk\\b".to_string());
+        let lazy = LazyRegex::new("(?i)\\bresidual risk\\b".to_string(), true)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(lazy.compiled.get().is_none(), "compiled before use");
         assert!(
             lazy.get()
                 .is_some_and(|re| re.is_match("The Residual risk is accepted"))
         );
         assert!(lazy.compiled.get().is_some());
-        let eager = LazyRegex::compiled(
-            Regex::new("(?i)\\bmeasurable\\b").unwrap_or_else(|e| panic!("{e}")),
+        let eager = LazyRegex::new("(?i)\\bmeasurable\\b".to_string(), false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            eager.compiled.get().is_some(),
+            "not vetted: compiled at once"
         );
         assert!(eager.get().is_some_and(|re| re.is_match("MEASURABLE")));
-        // A pattern that does not compile is asked nothing (the built-in packs' are tested).
-        assert!(LazyRegex::vetted("(unclosed".to_string()).get().is_none());
+        // Not vetted, a bad pattern is an error now; vetted, it is asked nothing (the
+        // built-in packs' are tested).
+        assert!(LazyRegex::new("(unclosed".to_string(), false).is_err());
+        let bad = LazyRegex::new("(unclosed".to_string(), true).unwrap_or_else(|e| panic!("{e}"));
+        assert!(bad.get().is_none());
     }
 }

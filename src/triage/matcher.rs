@@ -392,9 +392,10 @@ fn is_utf8_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
 }
 
-/// A byte of a word for ASCII `\b`.
+/// A byte of a word for ASCII `\b` (an ASCII letter or digit, or `_`), by comparisons
+/// without a branch or a table read, which [`word_bits`] relies on to vectorise.
 fn is_word_byte(b: u8) -> bool {
-    WORD_BYTES[usize::from(b)]
+    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26) | (b == b'_')
 }
 
 /// A bit per byte of `block` (at most 64 bytes) that is part of a word. A whole block is
@@ -410,7 +411,7 @@ fn word_bits(block: &[u8]) -> u64 {
     };
     let mut flags = [0u8; 64];
     for (flag, b) in flags.iter_mut().zip(block) {
-        *flag = u8::from(is_word_byte_by_ranges(*b));
+        *flag = u8::from(is_word_byte(*b));
     }
     let mut words = 0u64;
     for (n, eight) in flags.chunks_exact(8).enumerate() {
@@ -422,22 +423,6 @@ fn word_bits(block: &[u8]) -> u64 {
     }
     words
 }
-
-/// [`is_word_byte`] by comparisons rather than a table (for [`word_bits`]).
-fn is_word_byte_by_ranges(b: u8) -> bool {
-    (b.wrapping_sub(b'0') < 10) | ((b | 0x20).wrapping_sub(b'a') < 26) | (b == b'_')
-}
-
-const WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'_';
-        b += 1;
-    }
-    table
-};
 
 /// Where phrases can start: a bit per four lower-cased bytes that some phrase can begin
 /// with, and whether some phrase can start with a byte that is not part of a word.
@@ -601,9 +586,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn word_bits_agree_with_the_table_for_every_byte_and_block_length() {
+    fn word_bits_agree_with_a_byte_at_a_time_for_every_byte_and_block_length() {
         for b in 0..=255u8 {
-            assert_eq!(is_word_byte_by_ranges(b), is_word_byte(b), "byte {b:#x}");
+            let word = b.is_ascii_alphanumeric() || b == b'_';
+            assert_eq!(is_word_byte(b), word, "byte {b:#x}");
         }
         // Every byte value at every place of a whole block, among word and non-word bytes.
         for b in 0..=255u8 {
@@ -612,13 +598,16 @@ mod tests {
                     .map(|n| if n % 3 == 0 { b' ' } else { b'a' + n % 26 })
                     .collect();
                 block[place] = b;
-                let by_table = block
+                let one_at_a_time = block
                     .iter()
                     .enumerate()
                     .fold(0u64, |w, (n, b)| w | u64::from(is_word_byte(*b)) << n);
-                assert_eq!(word_bits(&block), by_table, "byte {b:#x} at {place}");
+                assert_eq!(word_bits(&block), one_at_a_time, "byte {b:#x} at {place}");
                 for len in [0, 1, 63] {
-                    assert_eq!(word_bits(&block[..len]), by_table & ((1u64 << len) - 1));
+                    assert_eq!(
+                        word_bits(&block[..len]),
+                        one_at_a_time & ((1u64 << len) - 1)
+                    );
                 }
             }
         }
