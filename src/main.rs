@@ -349,7 +349,6 @@ fn mistyped_command() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    init_thread_pool();
     if let Some(message) = mistyped_command() {
         let _ = writeln!(io::stderr(), "{message}");
         return ExitCode::from(2);
@@ -362,6 +361,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // After the arguments: `--help`, `--version` and a mistyped command do not wait for the
+    // workers to start.
+    init_thread_pool();
     let checks_a_change = match &cli.command {
         None => cli.check.staged || cli.check.changed_since.is_some(),
         Some(Command::Check(args)) => args.staged || args.changed_since.is_some(),
