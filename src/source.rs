@@ -419,32 +419,42 @@ pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages.
+/// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages: tabs, line
+/// breaks and runs of spaces become one space, and the ends are trimmed.
 pub fn one_line(text: &str) -> String {
-    // Most ids and titles are already one clean line.
-    let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b))
-        && !text.contains("  ")
-        && !text.starts_with(' ')
-        && !text.ends_with(' ');
-    if plain {
-        return text.to_string();
-    }
     let cleaned = sanitize_for_terminal(text);
-    let mut out = String::with_capacity(cleaned.len());
+    // Most messages, helps, ids and titles are already one line: a scan without a branch per
+    // byte (vectorised) finds a tab, a line break or two spaces in a row, which need folding.
+    let bytes = cleaned.as_bytes();
+    let breaks = bytes
+        .iter()
+        .fold(false, |any, b| any | (*b == b'\n') | (*b == b'\t'));
+    let double_spaces = bytes.windows(2).fold(false, |any, pair| {
+        any | ((pair[0] == b' ') & (pair[1] == b' '))
+    });
+    if !breaks && !double_spaces {
+        return cleaned.trim().to_string();
+    }
+    // Only ASCII bytes are replaced or dropped, so what is left is still UTF-8.
+    let mut out = Vec::with_capacity(bytes.len());
     let mut last_space = false;
-    for ch in cleaned.chars() {
-        let ch = if ch == '\n' || ch == '\r' || ch == '\t' {
-            ' '
+    for &byte in bytes {
+        let byte = if matches!(byte, b'\n' | b'\t') {
+            b' '
         } else {
-            ch
+            byte
         };
-        if ch == ' ' && last_space {
+        if byte == b' ' && last_space {
             continue;
         }
-        last_space = ch == ' ';
-        out.push(ch);
+        last_space = byte == b' ';
+        out.push(byte);
     }
-    out.trim().to_string()
+    let folded = match String::from_utf8(out) {
+        Ok(folded) => folded,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    };
+    folded.trim().to_string()
 }
 
 /// Whether `text` holds a carriage return or a character [`is_unsafe_for_terminal`], decided on
@@ -644,5 +654,54 @@ mod tests {
         assert!(!clean.contains('\u{202e}'));
         assert!(clean.contains("\tz\n"));
         assert_eq!(one_line("a\n  b\u{7}"), "a b?");
+    }
+
+    /// What [`one_line`] did a character at a time (the reference its byte scan must match).
+    fn one_line_by_chars(text: &str) -> String {
+        let mut out = String::new();
+        let mut last_space = false;
+        for ch in sanitize_for_terminal(text).chars() {
+            let ch = if matches!(ch, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                ch
+            };
+            if ch == ' ' && last_space {
+                continue;
+            }
+            last_space = ch == ' ';
+            out.push(ch);
+        }
+        out.trim().to_string()
+    }
+
+    #[test]
+    fn one_line_folds_as_a_character_at_a_time_would() {
+        let cases = [
+            "",
+            " ",
+            "plain id",
+            "  lead and trail  ",
+            "tab\there",
+            "a\r\nb",
+            "\u{a0}nbsp ends\u{a0}",
+            "em — dash… and \u{2003}em space\u{2003}",
+            "\u{1b}[31m red \u{9b} \u{202e}x\u{2066}",
+            "\u{85}next line\u{85}",
+            "many     spaces\n\n\t in  a  row ",
+            "пр  ивет\nмир",
+        ];
+        for case in cases {
+            assert_eq!(one_line(case), one_line_by_chars(case), "{case:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_line_matches_the_character_reference(
+            text in "[ a\t\n\r\u{7}\u{1b}\u{85}\u{9b}\u{a0}é—\u{202e}\u{2003}]{0,40}",
+        ) {
+            proptest::prop_assert_eq!(one_line(&text), one_line_by_chars(&text));
+        }
     }
 }

@@ -290,13 +290,20 @@ fn window(
     }
     let budget = max_chars.saturating_sub(2);
     let first = anchor_char.saturating_sub((budget / 3).min(max_label_column.saturating_sub(2)));
-    let mut chars = content.char_indices().skip(first);
-    let start = chars.next().map_or(content.len(), |(i, _)| i);
-    let end = content[start..]
-        .char_indices()
-        .nth(budget)
-        .map_or(content.len(), |(i, _)| start + i);
+    let start = after_chars(content, first);
+    let end = start + after_chars(&content[start..], budget);
     line.start + start..line.start + end
+}
+
+/// Where the character after the first `n` of `text` starts (its length when it has fewer):
+/// [`str::Chars`] skips characters a block at a time, where counting `char_indices` decodes
+/// each of a long line's.
+fn after_chars(text: &str, n: usize) -> usize {
+    let mut chars = text.chars();
+    if let Some(before) = n.checked_sub(1) {
+        let _ = chars.nth(before);
+    }
+    text.len() - chars.as_str().len()
 }
 
 impl SourceCode for Excerpt {
@@ -325,6 +332,24 @@ impl SourceCode for Excerpt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_chars_is_the_offset_of_the_nth_character() {
+        for text in [
+            "",
+            "a",
+            "abc",
+            "пр",
+            "aé—x",
+            "€€€ ascii tail",
+            &"ж".repeat(300),
+        ] {
+            for n in 0..text.chars().count() + 3 {
+                let expected = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+                assert_eq!(after_chars(text, n), expected, "{text:?} {n}");
+            }
+        }
+    }
 
     #[test]
     fn only_the_lines_around_the_label_are_kept_with_their_numbers() {
