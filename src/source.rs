@@ -422,6 +422,14 @@ pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
 /// Like [`sanitize_for_terminal`] but also folds newlines, for one-line messages: tabs, line
 /// breaks and runs of spaces become one space, and the ends are trimmed.
 pub fn one_line(text: &str) -> String {
+    // Most ids and titles are short, printable ASCII already on one line.
+    let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !text.contains("  ")
+        && !text.starts_with(' ')
+        && !text.ends_with(' ');
+    if plain {
+        return text.to_string();
+    }
     let cleaned = sanitize_for_terminal(text);
     // Most messages, helps, ids and titles are already one line: a scan without a branch per
     // byte (vectorised) finds a tab, a line break or two spaces in a row, which need folding.
