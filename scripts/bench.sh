@@ -19,6 +19,8 @@
 #     (`scripts/bench.sh 10000 50000 100000` shows how it grows);
 #   * `flow` and `report --evidence` over a generated history (scripts/gen_history.py: 5,000
 #     items, 10,000 commits), against `git log --first-parent --raw` of the same paths.
+#   * with BACKLINT_BENCH_INSTRUCTIONS=1 (and valgrind), instruction counts of ripgrep and the
+#     check at the first size: a ratio that noise on a shared machine does not move.
 # Needs hyperfine, ripgrep and GNU time (Debian: apt-get install hyperfine ripgrep time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -179,3 +181,37 @@ for line in sys.stdin:
     ratio = lambda r: f"{float(r) / mb:.2f}" if mb else "-"
     print(f"| {n} items | {files} | {mb:.0f} MB | {per(jc)} | {per(rg)} | {per(jw)} | {rc} / {rw} MB | {ratio(rc)} / {ratio(rw)} |")
 '
+
+# Instruction counts (valgrind's callgrind), which stay put where wall time moves by half
+# between runs on a shared machine: BACKLINT_BENCH_INSTRUCTIONS=1, the first size only (the
+# cold check takes some 45 s under valgrind at 10,000 items). Valgrind hides SHA-NI from the
+# program, so the findings' SHA-256 fingerprints count in software (some 3 % of a cold run).
+if [ "${BACKLINT_BENCH_INSTRUCTIONS:-0}" = 1 ]; then
+    if ! command -v valgrind >/dev/null 2>&1; then
+        echo "instruction counts skipped: apt-get install valgrind" >&2
+    else
+        N=${SIZES[0]}
+        cd "$OUT/backlog-$N"
+        instructions() {
+            # (a check with findings exits 1: only valgrind's summary matters here)
+            { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } \
+                | sed -n 's/.*I *refs: *//p' | tr -d ,
+        }
+        "$BIN" check --format json backlog >/dev/null 2>&1 || true   # the item cache is filled
+        i_rg=$(instructions rg --no-unicode -i -c -f "$PATTERNS" backlog)
+        i_cold=$(instructions "$BIN" check --format json --no-cache backlog)
+        i_warm=$(instructions "$BIN" check --format json backlog)
+        i_human=$(instructions "$BIN" check backlog)
+        cd "$ROOT"
+        echo
+        echo "| $N items, instructions (callgrind) | count | ratio to ripgrep |"
+        echo "| --- | --- | --- |"
+        python3 - "$i_rg" "$i_cold" "$i_warm" "$i_human" <<'PY'
+import sys
+rg, cold, warm, human = map(int, sys.argv[1:5])
+for name, n in [("ripgrep fast path", rg), ("check, JSON, cold (`--no-cache`)", cold),
+                ("check, JSON, warm cache", warm), ("check, human, warm cache", human)]:
+    print(f"| {name} | {n / 1e6:,.1f} M | {n / rg:.2f}× |")
+PY
+    fi
+fi
