@@ -37,7 +37,7 @@ pub use made::MadeEntries;
 
 const MAGIC: &[u8; 8] = b"BLCACHE\0";
 /// Bumped whenever what is cached, or how, changes.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 /// An entry or stamp no run used is dropped after this many writes.
 pub const KEEP_WRITES: u32 = 4;
 /// Magic, format, fingerprint and the checksum of what follows.
@@ -341,30 +341,72 @@ impl StampUse {
     }
 }
 
-/// What is cached of one file.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CachedFile {
+/// What is cached of one file: its loaded items, and their triage, decoded or (for a run that
+/// may need few of them) as the bytes stored, to decode when asked for.
+#[derive(Debug)]
+pub struct CachedFile<'a> {
     pub loaded: LoadedFile,
-    /// Parallel to `loaded.items`.
-    pub triage: Vec<ItemTriage>,
+    pub triage: CachedTriage<'a>,
     /// How many bytes the content had: a working-tree file of another size is not this
     /// content, whatever blob id its path was given (a checkout that converts line ends
     /// writes other bytes than the blob's).
     pub bytes: u64,
 }
 
+/// The triage of a cached file's items.
+#[derive(Debug)]
+pub enum CachedTriage<'a> {
+    /// Parallel to the file's items.
+    Decoded(Vec<ItemTriage>),
+    /// As stored: `encoded` decodes with [`decode_triage`]; `triggered` holds, per item,
+    /// whether it triggered a category (1) or not (0).
+    Deferred {
+        encoded: &'a [u8],
+        triggered: &'a [u8],
+    },
+}
+
+/// An entry as stored: the triage, encoded on its own, follows the items, so that it can be
+/// taken as it is and decoded only if needed; whether each item triggered a category is kept
+/// beside it, for the count of triggered items.
+#[derive(Deserialize)]
+struct Stored<'a> {
+    bytes: u64,
+    loaded: LoadedFile,
+    #[serde(borrow)]
+    triggered: &'a [u8],
+    #[serde(borrow)]
+    triage: &'a [u8],
+}
+
+/// A byte string, written as one (postcard: its length, then its bytes).
+struct RawBytes<'a>(&'a [u8]);
+
+impl Serialize for RawBytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
 /// Encodes an entry for content of `bytes` bytes.
 pub fn encode(loaded: &LoadedFile, triage: &[ItemTriage], bytes: u64) -> Option<Vec<u8>> {
     #[derive(Serialize)]
     struct Borrowed<'a> {
-        loaded: &'a LoadedFile,
-        triage: &'a [ItemTriage],
         bytes: u64,
+        loaded: &'a LoadedFile,
+        triggered: RawBytes<'a>,
+        triage: RawBytes<'a>,
     }
+    let triggered: Vec<u8> = triage
+        .iter()
+        .map(|t| u8::from(!t.categories.is_empty()))
+        .collect();
+    let encoded = postcard::to_allocvec(triage).ok()?;
     postcard::to_allocvec(&Borrowed {
-        loaded,
-        triage,
         bytes,
+        loaded,
+        triggered: RawBytes(&triggered),
+        triage: RawBytes(&encoded),
     })
     .ok()
 }
@@ -384,20 +426,52 @@ impl std::fmt::Debug for BlobOracle {
 }
 
 /// Decodes an entry of the file at `path`, its spans belonging to `source`; `None` when it
-/// does not decode whole.
-pub fn decode(bytes: &[u8], source: SourceId, path: &Arc<str>) -> Option<CachedFile> {
-    let mut file = with_span_source(source, || {
-        match postcard::take_from_bytes::<CachedFile>(bytes) {
-            Ok((file, rest)) if rest.is_empty() && file.triage.len() == file.loaded.items.len() => {
-                Some(file)
-            }
+/// does not decode whole. With `defer_triage`, the items' triage is left as stored.
+pub fn decode<'a>(
+    bytes: &'a [u8],
+    source: SourceId,
+    path: &Arc<str>,
+    defer_triage: bool,
+) -> Option<CachedFile<'a>> {
+    let stored = with_span_source(source, || {
+        match postcard::take_from_bytes::<Stored>(bytes) {
+            Ok((stored, [])) => Some(stored),
             _ => None,
         }
     })?;
-    for item in &mut file.loaded.items {
+    let items = stored.loaded.items.len();
+    if stored.triggered.len() != items {
+        return None;
+    }
+    let triage = if defer_triage {
+        CachedTriage::Deferred {
+            encoded: stored.triage,
+            triggered: stored.triggered,
+        }
+    } else {
+        let triage = decode_triage(stored.triage, source).filter(|t| t.len() == items)?;
+        CachedTriage::Decoded(triage)
+    };
+    let mut loaded = stored.loaded;
+    for item in &mut loaded.items {
         item.path = Arc::clone(path);
     }
-    Some(file)
+    Some(CachedFile {
+        loaded,
+        triage,
+        bytes: stored.bytes,
+    })
+}
+
+/// Decodes the triage of an entry's items, as [`CachedTriage::Deferred`] holds it, its spans
+/// belonging to `source`.
+pub fn decode_triage(encoded: &[u8], source: SourceId) -> Option<Vec<ItemTriage>> {
+    with_span_source(source, || {
+        match postcard::take_from_bytes::<Vec<ItemTriage>>(encoded) {
+            Ok((triage, [])) => Some(triage),
+            _ => None,
+        }
+    })
 }
 
 /// What a run used of the cache and made for it: the entries to write for the next run.

@@ -9,10 +9,9 @@
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use thin_vec::ThinVec;
 
 use crate::baseline::Baseline;
-use crate::cache::{self, CacheKey, CacheWrites, ItemCache, StampUse};
+use crate::cache::{self, CacheKey, CacheWrites, CachedTriage, ItemCache, StampUse};
 use crate::config::{Config, DodSetting, RuleLevel, SeverityTable};
 use crate::diagnostic::{Finding, Severity, Summary};
 use crate::discover::git::Change;
@@ -23,7 +22,7 @@ use crate::outcome::{CheckOutcome, Timings, finding_path_str};
 use crate::rules::{self, Context};
 use crate::scope::ChangeScope;
 use crate::source::{InputFile, LineIndex, SourceId, SourceMap, SourceReader, decode};
-use crate::triage::{Checklist, ItemTriage};
+use crate::triage::{Checklist, ItemTriage, TriageTable};
 
 /// A baseline to apply, with the path its findings name.
 #[derive(Debug)]
@@ -81,9 +80,12 @@ enum CacheUse {
 
 /// One file's contribution, produced in parallel.
 #[derive(Default)]
-struct FileResult {
+struct FileResult<'c> {
     loaded: LoadedFile,
     triage: Vec<ItemTriage>,
+    /// A cache hit's triage as stored (instead of `triage`): the file's source, the stored
+    /// bytes, and whether each item triggered a category.
+    deferred_triage: Option<(SourceId, &'c [u8], &'c [u8])>,
     read: bool,
     cache: CacheUse,
     /// A cache hit found by reading the file (its stamp or blob id was not known).
@@ -214,7 +216,10 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let all_item_files = holds_items(&roles);
     let mut item_files_done = 0;
     let mut items = Vec::new();
-    let mut triage = Vec::new();
+    let mut triage = TriageTable::default();
+    // A change's check judges the items it touches and looks at a few others: the triage of
+    // the rest, if cached, is left as stored, and decoded only if asked for.
+    let defer_triage = changes.is_some();
     let mut failures = Vec::new();
     let mut configs = Vec::new();
     let mut team_dod = Vec::new();
@@ -235,13 +240,16 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
                     checklist,
                     reader,
                     cache.as_ref(),
+                    defer_triage,
                 )
             })
             .collect();
         let incoming: usize = results.iter().map(|r| r.loaded.items.len()).sum();
         item_files_done += holds_items(chunk_roles);
         reserve_estimated(&mut items, incoming, item_files_done, all_item_files);
-        reserve_estimated(&mut triage, incoming, item_files_done, all_item_files);
+        if !defer_triage {
+            triage.reserve_to(items.capacity());
+        }
         for result in results {
             summary.files += usize::from(result.read);
             timings.cache_hits_read += usize::from(result.read_to_identify);
@@ -256,8 +264,13 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             if let Some(stamp) = result.stamp {
                 writes.add_stamp(stamp);
             }
+            match result.deferred_triage {
+                Some((source, encoded, triggered)) => {
+                    triage.push_deferred(source, encoded, triggered, cache::decode_triage)
+                }
+                None => triage.push_decoded(result.triage),
+            }
             items.extend(result.loaded.items);
-            triage.extend(result.triage);
             failures.extend(result.loaded.failures);
             configs.extend(result.loaded.backlog_md_config.map(|c| *c));
             team_dod.extend(result.loaded.team_dod.map(|d| *d));
@@ -297,10 +310,9 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     let sources = SourceMap::new(files);
     // A threat-analysis spike is the answer to the checklist, not a subject of it: the words
     // of its own questions ("personal data", "credentials") trigger nothing.
-    for (idx, found) in triage.iter_mut().enumerate() {
+    for idx in 0..backlog.items.len() {
         if backlog.is_threat_spike(idx) {
-            found.categories = ThinVec::new();
-            found.possible = ThinVec::new();
+            triage.clear_categories(idx);
         }
     }
 
@@ -366,8 +378,8 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
     summary.triggered = backlog
         .items
         .iter()
-        .zip(&triage)
-        .filter(|(item, t)| !item.archived && !t.categories.is_empty())
+        .enumerate()
+        .filter(|(idx, item)| !item.archived && triage.triggered(*idx))
         .count();
     summary.count(&findings);
     timings.add("baseline, scope, severities, order", started.elapsed());
@@ -403,15 +415,22 @@ fn reserve_estimated<T>(list: &mut Vec<T>, incoming: usize, files_done: usize, a
     list.reserve_exact(target - list.len());
 }
 
-fn load_one(
+/// Loads one file, from the cache if it holds its content (with its triage left as stored
+/// when `defer_triage`), else by reading, parsing and triaging it.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one file's load: each argument is a different part of the run"
+)]
+fn load_one<'c>(
     source: SourceId,
     file: &InputFile,
     role: &FileRole,
     cx: LoadContext<'_>,
     checklist: &Checklist,
     reader: &dyn SourceReader,
-    cache: Option<&ItemCache>,
-) -> FileResult {
+    cache: Option<&'c ItemCache>,
+    defer_triage: bool,
+) -> FileResult<'c> {
     if *role == FileRole::Skip {
         return FileResult::default();
     }
@@ -445,14 +464,21 @@ fn load_one(
     let known = blob.map(|blob| cache::key(&blob, &file.path, role));
     let from_cache = |key: Option<CacheKey>, blob: Option<[u8; 20]>, started: Instant| {
         let (cache, key) = (cache?, key?);
-        let found = cache::decode(cache.get(&key)?, source, &file.path)?;
+        let found = cache::decode(cache.get(&key)?, source, &file.path, defer_triage)?;
         // A working-tree file is that content only if it has that many bytes.
         if stamp.is_some_and(|stamp| stamp.size != found.bytes) {
             return None;
         }
+        let (triage, deferred_triage) = match found.triage {
+            CachedTriage::Decoded(triage) => (triage, None),
+            CachedTriage::Deferred { encoded, triggered } => {
+                (Vec::new(), Some((source, encoded, triggered)))
+            }
+        };
         Some(FileResult {
             loaded: found.loaded,
-            triage: found.triage,
+            triage,
+            deferred_triage,
             read: true,
             cache: CacheUse::Hit(key),
             stamp: recorded(blob),

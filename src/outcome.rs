@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::diagnostic::{Finding, Summary};
 use crate::model::{Backlog, FileRole};
 use crate::source::SourceMap;
-use crate::triage::ItemTriage;
+use crate::triage::TriageTable;
 
 /// The result of one check.
 #[derive(Debug)]
@@ -17,7 +17,7 @@ pub struct CheckOutcome {
     pub roles: Vec<FileRole>,
     pub backlog: Backlog,
     /// Parallel to `backlog.items`.
-    pub triage: Vec<ItemTriage>,
+    pub triage: TriageTable,
     pub findings: Vec<Finding>,
     pub summary: Summary,
     /// Category ids of the checklist, indexed like `CategoryMatch::category`.

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use crate::diagnostic::{Finding, RuleId};
 use crate::discover::git::{Change, ChangeKind};
 use crate::model::load::{self, LoadContext};
-use crate::model::{Backlog, LayoutIndex, LinkTarget, id_key, layout};
+use crate::model::{Backlog, LayoutIndex, LinkTarget, id_key, layout, same_id_key};
 use crate::source::{LineIndex, SourceId, decode};
 
 /// The files and ids a change touches.
@@ -23,8 +23,8 @@ pub struct ChangeScope {
     changed: HashSet<String>,
     /// Paths the change removes (deleted files, the old path of a rename).
     removed: HashSet<String>,
-    /// Id keys of items the change removed or renamed away, or whose old content it modified.
-    affected_ids: HashSet<String>,
+    /// Ids of items the change removed or renamed away, or whose old content it modified.
+    affected_ids: Vec<String>,
     /// Whether the change touches a definition of done.
     dod_touched: bool,
 }
@@ -71,17 +71,31 @@ impl ChangeScope {
     /// Which items the change touches, by index.
     pub fn touched_items(&self, backlog: &Backlog) -> Vec<bool> {
         let items = &backlog.items;
-        let mut touched: Vec<bool> = items
-            .iter()
-            .map(|i| self.changed.contains(&*i.path))
-            .collect();
+        // A commit's change names a few paths: compared one by one, rather than hashing every
+        // item's path.
+        let few: Option<Vec<&str>> = (self.changed.len() <= AFFECTED_IDS_COMPARED)
+            .then(|| self.changed.iter().map(String::as_str).collect());
+        let is_changed = |path: &str| match &few {
+            Some(few) => few.contains(&path),
+            None => self.changed.contains(path),
+        };
+        let mut touched: Vec<bool> = items.iter().map(|i| is_changed(&i.path)).collect();
         let direct = touched.clone();
+        // A link names an affected id: compared with each (a commit's change holds a few), or
+        // by key when there are many.
+        let affected_keys: Option<HashSet<String>> = (self.affected_ids.len()
+            > AFFECTED_IDS_COMPARED)
+            .then(|| self.affected_ids.iter().map(|id| id_key(id)).collect());
+        let is_affected = |id: &str| match &affected_keys {
+            Some(keys) => keys.contains(&id_key(id)),
+            None => self.affected_ids.iter().any(|a| same_id_key(a, id)),
+        };
         for (idx, item) in items.iter().enumerate() {
             for (n, link) in item.links.iter().chain(item.parent.as_deref()).enumerate() {
                 let by_target = match &link.target {
-                    LinkTarget::Id(id) => self.affected_ids.contains(&id_key(id)),
+                    LinkTarget::Id(id) => is_affected(id),
                     LinkTarget::Path { path, .. } => {
-                        self.removed.contains(path) || self.changed.contains(path)
+                        self.removed.contains(path) || is_changed(path)
                     }
                     LinkTarget::OutsideRepository(_) => false,
                 };
@@ -120,11 +134,15 @@ impl ChangeScope {
     }
 }
 
-/// The id keys of the items an old file held, read as its path's role says.
+/// Up to how many affected ids (or changed paths) a link's id (or an item's path) is compared
+/// with one by one.
+const AFFECTED_IDS_COMPARED: usize = 16;
+
+/// The ids of the items an old file held, read as its path's role says.
 fn ids_in(path: &str, content: &[u8], layout: &LayoutIndex, cx: LoadContext<'_>) -> Vec<String> {
     let (text, _) = decode(content.to_vec());
     let index = LineIndex::new(SourceId(0), &text);
     let role = layout.classify(path);
     let loaded = load::load_file(&role, &index, &std::sync::Arc::from(path), cx);
-    loaded.items.iter().map(|i| id_key(&i.id)).collect()
+    loaded.items.into_iter().map(|i| i.id).collect()
 }

@@ -53,6 +53,8 @@ pub struct Backlog {
     hasher: RandomState,
     /// Legacy id prefixes: `(old, new)`, upper-case (`TASK` → `BACK`).
     legacy_prefixes: Vec<(String, String)>,
+    /// Per item: its parent, if its parent link resolves to another item.
+    parents: Vec<Option<u32>>,
     /// Per item, per link: where it leads.
     resolved: PerItem<Resolution>,
     /// Per item: spikes that name it in a reverse link, as `(spike, link index on the spike)`.
@@ -137,8 +139,8 @@ fn id_hash(hasher: &RandomState, id: &str) -> u64 {
     state.finish()
 }
 
-/// Whether two ids have the same [`id_key`].
-fn same_id(a: &str, b: &str) -> bool {
+/// Whether two ids have the same [`id_key`] (without writing either key down).
+pub fn same_id_key(a: &str, b: &str) -> bool {
     IdKeyChars::new(a).eq(IdKeyChars::new(b))
 }
 
@@ -176,7 +178,7 @@ impl Backlog {
         let id_hash = |idx: usize| id_hash(hasher, &items[idx].id);
         let path_hash = |idx: usize| hasher.hash_one(&*items[idx].path);
         for (idx, item) in items.iter().enumerate() {
-            let same_id = |other: usize| same_id(&items[other].id, &item.id);
+            let same_id = |other: usize| same_id_key(&items[other].id, &item.id);
             backlog.by_id.add(idx, id_hash(idx), same_id, id_hash);
             let same_path = |other: usize| items[other].path == item.path;
             backlog
@@ -194,6 +196,21 @@ impl Backlog {
                 .flat_map_iter(|item| item.links.iter().map(|l| resolver.resolve(item, l)))
                 .collect();
             PerItem::from_lengths(resolver.items.iter().map(|i| i.links.len()), resolutions)
+        };
+        backlog.parents = {
+            use rayon::prelude::*;
+            let resolver = &backlog;
+            resolver
+                .items
+                .par_iter()
+                .enumerate()
+                .map(
+                    |(idx, item)| match resolver.resolve(item, item.parent.as_ref()?) {
+                        Resolution::Item(p) if p != idx => u32::try_from(p).ok(),
+                        _ => None,
+                    },
+                )
+                .collect()
         };
         backlog.threat_spike = backlog.items.iter().map(is_threat_analysis_spike).collect();
         let mut named_by_spikes = Vec::new();
@@ -235,7 +252,7 @@ impl Backlog {
         self.by_id.get(id_hash(&self.hasher, id), |idx| {
             self.items
                 .get(idx)
-                .is_some_and(|item| same_id(&item.id, id))
+                .is_some_and(|item| same_id_key(&item.id, id))
         })
     }
 
@@ -353,12 +370,7 @@ impl Backlog {
 
     /// The parent of item `idx`, if its parent link resolves.
     pub fn parent(&self, idx: usize) -> Option<usize> {
-        let item = self.items.get(idx)?;
-        let link = item.parent.as_ref()?;
-        match self.resolve(item, link) {
-            Resolution::Item(p) if p != idx => Some(p),
-            _ => None,
-        }
+        Some(*self.parents.get(idx)?.as_ref()? as usize)
     }
 
     /// Children of each item (by parent link).
@@ -458,12 +470,12 @@ mod tests {
         ) {
             let hasher = RandomState::default();
             let same = id_key(&a) == id_key(&b);
-            proptest::prop_assert_eq!(same_id(&a, &b), same);
+            proptest::prop_assert_eq!(same_id_key(&a, &b), same);
             if same {
                 proptest::prop_assert_eq!(id_hash(&hasher, &a), id_hash(&hasher, &b));
             }
             // A key is its own key: a legacy prefix's rewritten key finds the same items.
-            proptest::prop_assert!(same_id(&id_key(&a), &a));
+            proptest::prop_assert!(same_id_key(&id_key(&a), &a));
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod paths;
 pub mod suppress;
 pub mod vocab;
 
-pub use backlog::{Backlog, Resolution, SpikeVia, id_key, is_threat_analysis_spike};
+pub use backlog::{Backlog, Resolution, SpikeVia, id_key, is_threat_analysis_spike, same_id_key};
 pub use dod::{DodOrigin, TeamDod};
 pub use item::{
     DodEntry, Item, Link, LinkKind, LinkTarget, RiskAcceptance, Spanned, Sprint, Suppression,

@@ -157,12 +157,14 @@ impl Check for MissingRiskAcceptance {
         if !team_has_entry {
             for (idx, item) in cx.backlog.items.iter().enumerate() {
                 let Some(at) = item.dod_at else { continue };
+                if !cx.judged(idx) {
+                    continue;
+                }
                 let Some(triage) = cx.triage.get(idx) else {
                     continue;
                 };
                 if triage.categories.is_empty()
                     || triage.dod_risk_entry.is_some()
-                    || !cx.judged(idx)
                     || item.status == Status::Cancelled
                     || cx.backlog.is_threat_spike(idx)
                 {

@@ -11,7 +11,7 @@
 
 use crate::diagnostic::{Finding, RuleId, Severity};
 use crate::model::Backlog;
-use crate::triage::{Checklist, ItemTriage};
+use crate::triage::{Checklist, TriageTable};
 
 pub mod cycle;
 pub mod dod;
@@ -80,7 +80,7 @@ impl<T: RuleMeta + Check + Sync> Rule for T {}
 pub struct Context<'a> {
     pub backlog: &'a Backlog,
     /// Triage results, parallel to `backlog.items`.
-    pub triage: &'a [ItemTriage],
+    pub triage: &'a TriageTable,
     pub checklist: &'a Checklist,
     /// Today, for `until` dates (`YYYY-MM-DD`).
     pub today: jiff::civil::Date,

@@ -89,8 +89,9 @@ impl Check for AttackerStoryMissing {
                     "epic {} touches {} but has no attacker story",
                     one_line(&item.id),
                     super::join_words(
-                        &cx.triage[epic]
-                            .categories
+                        &cx.triage
+                            .get(epic)
+                            .map_or(&[][..], |t| &t.categories)
                             .iter()
                             .map(|c| super::with_evidence(cx.category_title(c.category), c))
                             .collect::<Vec<_>>()
@@ -192,12 +193,12 @@ declare_rule! {
 impl Check for DeferredSecurity {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            let Some(first) = cx.triage.get(idx).and_then(|t| t.deferred_security.first()) else {
-                continue;
-            };
             if !cx.judged(idx) || item.status == Status::Cancelled {
                 continue;
             }
+            let Some(first) = cx.triage.get(idx).and_then(|t| t.deferred_security.first()) else {
+                continue;
+            };
             out.push(
                 self.finding(format!("{} defers security work", one_line(&item.id)))
                     .item(idx, &item.id)

@@ -227,10 +227,13 @@ impl Check for UncoveredCategory {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
+            if !cx.judged(idx) {
+                continue;
+            }
             let Some(triage) = cx.triage.get(idx) else {
                 continue;
             };
-            if triage.categories.is_empty() || !cx.judged(idx) || item.status == Status::Cancelled {
+            if triage.categories.is_empty() || item.status == Status::Cancelled {
                 continue;
             }
             let spikes = cx.backlog.threat_spikes(idx);

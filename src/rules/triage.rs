@@ -87,10 +87,12 @@ impl Check for MissingSpike {
 impl MissingSpike {
     fn check_item(&self, cx: &Context<'_>, idx: usize, help: &[ItemHelp]) -> Option<Finding> {
         let item = &cx.backlog.items[idx];
+        if !cx.judged(idx) {
+            return None;
+        }
         let triage = cx.triage.get(idx)?;
         {
             if triage.categories.is_empty()
-                || !cx.judged(idx)
                 || item.status == Status::Cancelled
                 || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()
@@ -193,7 +195,11 @@ impl Check for Unconfirmed {
         // Often the rule with the most findings (at 50,000 items, some 17,000): room for at
         // most one per possible category, made once rather than by doubling (room never
         // written costs address space only; the peak RSS measured the same either way).
-        let at_most: usize = cx.triage.iter().map(|t| t.possible.len()).sum();
+        let at_most: usize = (0..cx.backlog.items.len())
+            .filter(|idx| cx.judged(*idx))
+            .filter_map(|idx| cx.triage.get(idx))
+            .map(|t| t.possible.len())
+            .sum();
         out.reserve_exact(at_most);
         // The advice for each category, worded once.
         let help: Vec<ItemHelp> = (0..cx.checklist.categories().len())
@@ -211,11 +217,14 @@ impl Check for Unconfirmed {
             })
             .collect();
         for (idx, item) in cx.backlog.items.iter().enumerate() {
+            // Judged first: an item's triage may be decoded only when asked for.
+            if !cx.judged(idx) {
+                continue;
+            }
             let Some(triage) = cx.triage.get(idx) else {
                 continue;
             };
             if triage.possible.is_empty()
-                || !cx.judged(idx)
                 || matches!(item.status, Status::Cancelled | Status::Done)
                 || cx.backlog.is_threat_spike(idx)
                 || !cx.backlog.threat_spikes(idx).is_empty()

@@ -14,6 +14,7 @@ pub mod learned;
 pub mod matcher;
 pub mod model;
 pub mod pack;
+pub mod table;
 
 pub use catalogue::{Catalogue, Category};
 pub use classify::{CategoryScore, Classifier, ItemText, PhraseClassifier, Tier};
@@ -22,6 +23,7 @@ pub use detect::{Detectors, Evidence, Scan, Signal};
 pub use learned::LearnedClassifier;
 pub use model::{Thresholds, TriageModel};
 pub use pack::{BUILTIN_PACKS, RulePack, builtin, parse_pack};
+pub use table::TriageTable;
 
 use thin_vec::ThinVec;
 
