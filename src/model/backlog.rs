@@ -130,17 +130,63 @@ impl Iterator for IdKeyChars<'_> {
     }
 }
 
-/// The hash of an id's [`id_key`].
+/// Room for the key of an ASCII id worked out in place (longer ones are made a character at
+/// a time).
+const ASCII_KEY_BYTES: usize = 64;
+
+/// The [`id_key`] of an ASCII id, written into `buf` a byte at a time (what [`IdKeyChars`]
+/// makes of it, without decoding characters); `None` when the id is not ASCII or its key does
+/// not fit.
+fn ascii_key<'b>(id: &str, buf: &'b mut [u8; ASCII_KEY_BYTES]) -> Option<&'b [u8]> {
+    if !id.is_ascii() {
+        return None;
+    }
+    let id = id.trim().as_bytes();
+    let (mut len, mut at) = (0, 0);
+    while let Some(&byte) = id.get(at) {
+        if byte.is_ascii_digit() {
+            // A run of digits is written without its leading zeros (`0` when all are).
+            let run = &id[at..];
+            let run = &run[..run
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(run.len())];
+            at += run.len();
+            let significant = match run.iter().position(|&b| b != b'0') {
+                Some(first) => &run[first..],
+                None => b"0",
+            };
+            buf.get_mut(len..len + significant.len())?
+                .copy_from_slice(significant);
+            len += significant.len();
+        } else {
+            *buf.get_mut(len)? = byte.to_ascii_uppercase();
+            len += 1;
+            at += 1;
+        }
+    }
+    buf.get(..len)
+}
+
+/// The hash of an id's [`id_key`]: its characters, one `u32` each (an ASCII id's worked out a
+/// byte at a time, the same characters).
 fn id_hash(hasher: &RandomState, id: &str) -> u64 {
     let mut state = hasher.build_hasher();
-    for ch in IdKeyChars::new(id) {
-        state.write_u32(u32::from(ch));
+    let mut buf = [0; ASCII_KEY_BYTES];
+    match ascii_key(id, &mut buf) {
+        Some(key) => key.iter().for_each(|b| state.write_u32(u32::from(*b))),
+        None => IdKeyChars::new(id).for_each(|ch| state.write_u32(u32::from(ch))),
     }
     state.finish()
 }
 
-/// Whether two ids have the same [`id_key`] (without writing either key down).
+/// Whether two ids have the same [`id_key`] (without writing either key down, or, for ASCII
+/// ids, writing them on the stack).
 pub fn same_id_key(a: &str, b: &str) -> bool {
+    let (mut buf_a, mut buf_b) = ([0; ASCII_KEY_BYTES], [0; ASCII_KEY_BYTES]);
+    if let (Some(a), Some(b)) = (ascii_key(a, &mut buf_a), ascii_key(b, &mut buf_b)) {
+        return a == b;
+    }
     IdKeyChars::new(a).eq(IdKeyChars::new(b))
 }
 
@@ -476,6 +522,17 @@ mod tests {
             }
             // A key is its own key: a legacy prefix's rewritten key finds the same items.
             proptest::prop_assert!(same_id_key(&id_key(&a), &a));
+        }
+
+        /// An ASCII id's key worked out a byte at a time is the key made a character at a time.
+        #[test]
+        fn ascii_keys_are_the_keys(id in "[ \\t\\x0b.a-dA-D0-3_-]{0,80}") {
+            let mut buf = [0; ASCII_KEY_BYTES];
+            let key = id_key(&id);
+            match ascii_key(&id, &mut buf) {
+                Some(fast) => proptest::prop_assert_eq!(fast, key.as_bytes()),
+                None => proptest::prop_assert!(key.len() > ASCII_KEY_BYTES),
+            }
         }
     }
 }
