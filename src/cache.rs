@@ -1123,6 +1123,58 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_gives_its_triage_decoded_or_as_stored_alike() {
+        use crate::model::{FieldNames, ItemPlace, LoadContext, StatusTable};
+        use crate::source::LineIndex;
+        let Some(checklist) = crate::harness::checklist() else {
+            panic!("the default checklist compiles");
+        };
+        let text = "items:\n  - id: STORY-1\n    title: Password reset by email\n    \
+                    status: todo\n  - id: STORY-2\n    title: Rename a button\n";
+        let source = SourceId(7);
+        let index = LineIndex::new(source, text);
+        let (fields, statuses) = (FieldNames::default(), StatusTable::default());
+        let cx = LoadContext {
+            fields: &fields,
+            statuses: &statuses,
+            max_item_file_bytes: 1 << 20,
+            detector_fields: &[],
+        };
+        let path: Arc<str> = Arc::from("items.yaml");
+        let role = FileRole::YamlItems(ItemPlace::default());
+        let loaded = crate::model::load::load_file(&role, &index, &path, cx);
+        let triage: Vec<ItemTriage> = loaded
+            .items
+            .iter()
+            .map(|item| checklist.classify(item, &index))
+            .collect();
+        assert_eq!(triage.len(), 2);
+        assert!(!triage[0].categories.is_empty() && triage[1].categories.is_empty());
+        let entry = encode(&loaded, &triage, text.len() as u64)
+            .unwrap_or_else(|| panic!("the entry encodes"));
+        let Some(now) = decode(&entry, source, &path, false) else {
+            panic!("the entry decodes");
+        };
+        let Some(later) = decode(&entry, source, &path, true) else {
+            panic!("the entry decodes, its triage left as stored");
+        };
+        assert_eq!(now.bytes, text.len() as u64);
+        assert_eq!(later.loaded.items.len(), 2);
+        let CachedTriage::Decoded(decoded) = now.triage else {
+            panic!("decoded now");
+        };
+        let CachedTriage::Deferred { encoded, triggered } = later.triage else {
+            panic!("left as stored");
+        };
+        assert_eq!(decoded, triage);
+        assert_eq!(triggered, [1, 0]);
+        assert_eq!(decode_triage(encoded, source), Some(triage));
+        // A stored triage cut short does not decode, and neither does the entry.
+        assert_eq!(decode_triage(&encoded[..encoded.len() - 1], source), None);
+        assert!(decode(&entry[..entry.len() - 1], source, &path, true).is_none());
+    }
+
+    #[test]
     fn round_trip_and_damage() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("backlint/items.bin");
