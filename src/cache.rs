@@ -366,6 +366,12 @@ pub enum CachedTriage<'a> {
     },
 }
 
+impl Default for CachedTriage<'_> {
+    fn default() -> Self {
+        CachedTriage::Decoded(Vec::new())
+    }
+}
+
 /// An entry as stored: the triage, encoded on its own, follows the items, so that it can be
 /// taken as it is and decoded only if needed; whether each item triggered a category is kept
 /// beside it, for the count of triggered items.

@@ -82,10 +82,8 @@ enum CacheUse {
 #[derive(Default)]
 struct FileResult<'c> {
     loaded: LoadedFile,
-    triage: Vec<ItemTriage>,
-    /// A cache hit's triage as stored (instead of `triage`): the file's source, the stored
-    /// bytes, and whether each item triggered a category.
-    deferred_triage: Option<(SourceId, &'c [u8], &'c [u8])>,
+    /// Its items' triage: made or decoded, or (a cache hit of a change's check) as stored.
+    triage: CachedTriage<'c>,
     read: bool,
     cache: CacheUse,
     /// A cache hit found by reading the file (its stamp or blob id was not known).
@@ -250,7 +248,7 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
         if !defer_triage {
             triage.reserve_to(items.capacity());
         }
-        for result in results {
+        for (n, result) in results.into_iter().enumerate() {
             summary.files += usize::from(result.read);
             timings.cache_hits_read += usize::from(result.read_to_identify);
             read_time += result.read_time;
@@ -264,11 +262,14 @@ pub fn check(input: CheckInput<'_>) -> CheckOutcome {
             if let Some(stamp) = result.stamp {
                 writes.add_stamp(stamp);
             }
-            match result.deferred_triage {
-                Some((source, encoded, triggered)) => {
-                    triage.push_deferred(source, encoded, triggered, cache::decode_triage)
-                }
-                None => triage.push_decoded(result.triage),
+            match result.triage {
+                CachedTriage::Decoded(decoded) => triage.push_decoded(decoded),
+                CachedTriage::Deferred { encoded, triggered } => triage.push_deferred(
+                    SourceId((first + n) as u32),
+                    encoded,
+                    triggered,
+                    cache::decode_triage,
+                ),
             }
             items.extend(result.loaded.items);
             failures.extend(result.loaded.failures);
@@ -469,16 +470,9 @@ fn load_one<'c>(
         if stamp.is_some_and(|stamp| stamp.size != found.bytes) {
             return None;
         }
-        let (triage, deferred_triage) = match found.triage {
-            CachedTriage::Decoded(triage) => (triage, None),
-            CachedTriage::Deferred { encoded, triggered } => {
-                (Vec::new(), Some((source, encoded, triggered)))
-            }
-        };
         Some(FileResult {
             loaded: found.loaded,
-            triage,
-            deferred_triage,
+            triage: found.triage,
             read: true,
             cache: CacheUse::Hit(key),
             stamp: recorded(blob),
@@ -547,7 +541,7 @@ fn load_one<'c>(
     };
     FileResult {
         loaded,
-        triage,
+        triage: CachedTriage::Decoded(triage),
         read: true,
         cache,
         stamp: recorded(blob),

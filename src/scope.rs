@@ -73,7 +73,7 @@ impl ChangeScope {
         let items = &backlog.items;
         // A commit's change names a few paths: compared one by one, rather than hashing every
         // item's path.
-        let few: Option<Vec<&str>> = (self.changed.len() <= AFFECTED_IDS_COMPARED)
+        let few: Option<Vec<&str>> = (self.changed.len() <= COMPARED_ONE_BY_ONE)
             .then(|| self.changed.iter().map(String::as_str).collect());
         let is_changed = |path: &str| match &few {
             Some(few) => few.contains(&path),
@@ -84,7 +84,7 @@ impl ChangeScope {
         // A link names an affected id: compared with each (a commit's change holds a few), or
         // by key when there are many.
         let affected_keys: Option<HashSet<String>> = (self.affected_ids.len()
-            > AFFECTED_IDS_COMPARED)
+            > COMPARED_ONE_BY_ONE)
             .then(|| self.affected_ids.iter().map(|id| id_key(id)).collect());
         let is_affected = |id: &str| match &affected_keys {
             Some(keys) => keys.contains(&id_key(id)),
@@ -136,7 +136,7 @@ impl ChangeScope {
 
 /// Up to how many affected ids (or changed paths) a link's id (or an item's path) is compared
 /// with one by one.
-const AFFECTED_IDS_COMPARED: usize = 16;
+const COMPARED_ONE_BY_ONE: usize = 16;
 
 /// The ids of the items an old file held, read as its path's role says.
 fn ids_in(path: &str, content: &[u8], layout: &LayoutIndex, cx: LoadContext<'_>) -> Vec<String> {

@@ -157,10 +157,7 @@ impl Check for MissingRiskAcceptance {
         if !team_has_entry {
             for (idx, item) in cx.backlog.items.iter().enumerate() {
                 let Some(at) = item.dod_at else { continue };
-                if !cx.judged(idx) {
-                    continue;
-                }
-                let Some(triage) = cx.triage.get(idx) else {
+                let Some(triage) = cx.judged_triage(idx) else {
                     continue;
                 };
                 if triage.categories.is_empty()

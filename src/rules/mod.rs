@@ -116,6 +116,16 @@ impl Context<'_> {
         self.reported(idx) && self.scope.is_none_or(|touched| touched[idx])
     }
 
+    /// The triage of an item that is [`Context::judged`]; `None` for the others, whose triage
+    /// a check of a change may not have decoded and need not (see [`TriageTable`]).
+    pub fn judged_triage(&self, idx: usize) -> Option<&crate::triage::ItemTriage> {
+        if self.judged(idx) {
+            self.triage.get(idx)
+        } else {
+            None
+        }
+    }
+
     pub fn category_title(&self, category: usize) -> &str {
         &self.checklist.categories()[category].title
     }

@@ -193,10 +193,13 @@ declare_rule! {
 impl Check for DeferredSecurity {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            if !cx.judged(idx) || item.status == Status::Cancelled {
+            if item.status == Status::Cancelled {
                 continue;
             }
-            let Some(first) = cx.triage.get(idx).and_then(|t| t.deferred_security.first()) else {
+            let Some(first) = cx
+                .judged_triage(idx)
+                .and_then(|t| t.deferred_security.first())
+            else {
                 continue;
             };
             out.push(

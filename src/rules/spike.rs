@@ -227,10 +227,7 @@ impl Check for UncoveredCategory {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let items = &cx.backlog.items;
         for (idx, item) in items.iter().enumerate() {
-            if !cx.judged(idx) {
-                continue;
-            }
-            let Some(triage) = cx.triage.get(idx) else {
+            let Some(triage) = cx.judged_triage(idx) else {
                 continue;
             };
             if triage.categories.is_empty() || item.status == Status::Cancelled {

@@ -87,10 +87,7 @@ impl Check for MissingSpike {
 impl MissingSpike {
     fn check_item(&self, cx: &Context<'_>, idx: usize, help: &[ItemHelp]) -> Option<Finding> {
         let item = &cx.backlog.items[idx];
-        if !cx.judged(idx) {
-            return None;
-        }
-        let triage = cx.triage.get(idx)?;
+        let triage = cx.judged_triage(idx)?;
         {
             if triage.categories.is_empty()
                 || item.status == Status::Cancelled
@@ -196,8 +193,7 @@ impl Check for Unconfirmed {
         // most one per possible category, made once rather than by doubling (room never
         // written costs address space only; the peak RSS measured the same either way).
         let at_most: usize = (0..cx.backlog.items.len())
-            .filter(|idx| cx.judged(*idx))
-            .filter_map(|idx| cx.triage.get(idx))
+            .filter_map(|idx| cx.judged_triage(idx))
             .map(|t| t.possible.len())
             .sum();
         out.reserve_exact(at_most);
@@ -217,11 +213,7 @@ impl Check for Unconfirmed {
             })
             .collect();
         for (idx, item) in cx.backlog.items.iter().enumerate() {
-            // Judged first: an item's triage may be decoded only when asked for.
-            if !cx.judged(idx) {
-                continue;
-            }
-            let Some(triage) = cx.triage.get(idx) else {
+            let Some(triage) = cx.judged_triage(idx) else {
                 continue;
             };
             if triage.possible.is_empty()

@@ -116,12 +116,18 @@ impl TriageTable {
         self.len() == 0
     }
 
+    /// Where item `idx`'s triage is (item `n` is `decoded[n]` while nothing is deferred).
+    fn slot(&self, idx: usize) -> Option<Slot> {
+        if self.slots.is_empty() {
+            (idx < self.decoded.len()).then_some(Slot::Decoded(idx as u32))
+        } else {
+            self.slots.get(idx).copied()
+        }
+    }
+
     /// Item `idx`'s triage (decoding its file's, if that was deferred).
     pub fn get(&self, idx: usize) -> Option<&ItemTriage> {
-        if self.slots.is_empty() {
-            return self.decoded.get(idx);
-        }
-        match *self.slots.get(idx)? {
+        match self.slot(idx)? {
             Slot::Decoded(n) => self.decoded.get(n as usize),
             Slot::Deferred { file, .. } => {
                 let file = self.files.get(file as usize)?;
@@ -133,43 +139,35 @@ impl TriageTable {
 
     /// Whether item `idx` triggered a category (without decoding a deferred triage).
     pub fn triggered(&self, idx: usize) -> bool {
-        match self.slots.get(idx) {
+        match self.slot(idx) {
             Some(Slot::Deferred {
                 triggered, cleared, ..
-            }) => *triggered && !*cleared,
+            }) => triggered && !cleared,
             Some(Slot::Decoded(n)) => self
                 .decoded
-                .get(*n as usize)
+                .get(n as usize)
                 .is_some_and(|t| !t.categories.is_empty()),
-            None => self
-                .decoded
-                .get(idx)
-                .is_some_and(|t| !t.categories.is_empty()),
+            None => false,
         }
     }
 
     /// Drops item `idx`'s categories, triggered and possible (a threat-analysis spike's).
     pub fn clear_categories(&mut self, idx: usize) {
-        let decoded_at = if self.slots.is_empty() {
-            Some(idx)
-        } else {
-            match self.slots.get_mut(idx) {
-                None => None,
-                Some(Slot::Decoded(n)) => Some(*n as usize),
-                Some(Slot::Deferred { file, cleared, .. }) => {
+        let found = match self.slot(idx) {
+            Some(Slot::Decoded(n)) => self.decoded.get_mut(n as usize),
+            Some(Slot::Deferred { file, .. }) => {
+                if let Some(Slot::Deferred { cleared, .. }) = self.slots.get_mut(idx) {
                     *cleared = true;
-                    let decoded = self.files.get_mut(*file as usize).and_then(|f| {
-                        let nth = idx.checked_sub(f.first_item)?;
-                        f.decoded.get_mut()?.get_mut(nth)
-                    });
-                    if let Some(found) = decoded {
-                        clear(found);
-                    }
-                    None
                 }
+                // Its file decoded already: cleared there too (else when it is decoded).
+                self.files.get_mut(file as usize).and_then(|f| {
+                    let nth = idx.checked_sub(f.first_item)?;
+                    f.decoded.get_mut()?.get_mut(nth)
+                })
             }
+            None => None,
         };
-        if let Some(found) = decoded_at.and_then(|n| self.decoded.get_mut(n)) {
+        if let Some(found) = found {
             clear(found);
         }
     }
