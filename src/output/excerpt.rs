@@ -82,65 +82,71 @@ impl Excerpt {
         };
         // Which lines are shown (every line from the first label's context to the last's:
         // miette joins nearby labels into one snippet), and where on each a label starts.
-        let mut anchors: std::collections::BTreeMap<usize, Option<usize>> = Default::default();
         let mut span_lines: Option<(usize, usize)> = None;
         for label in labels {
             let first = line_of(label.start.min(text.len()));
             let last = line_of(label.end.min(text.len())).max(first);
             span_lines =
                 Some(span_lines.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
-            let anchor = anchors.entry(first).or_insert(None);
-            if anchor.is_none() {
+        }
+        // The shown lines are `first_line..first_line + kept.len()`.
+        let (first_line, shown) = match span_lines {
+            Some((first, last)) => {
+                let first_line = first.saturating_sub(CONTEXT_LINES);
+                let last_line = (last + CONTEXT_LINES).min(line_starts.len() - 1);
+                (first_line, last_line + 1 - first_line)
+            }
+            None => (0, 0),
+        };
+        // Per shown line, where the first label on it starts.
+        let mut anchors: Vec<Option<usize>> = vec![None; shown];
+        for label in labels {
+            let first = line_of(label.start.min(text.len()));
+            if let Some(anchor @ None) = anchors.get_mut(first - first_line) {
                 *anchor = Some(label.start);
             }
         }
-        if let Some((first, last)) = span_lines {
-            let last = (last + CONTEXT_LINES).min(line_starts.len() - 1);
-            for n in first.saturating_sub(CONTEXT_LINES)..=last {
-                anchors.entry(n).or_insert(None);
-            }
-        }
-        let kept: std::collections::BTreeMap<usize, Kept> = anchors
+        let kept: Vec<Kept> = anchors
             .into_iter()
-            .map(|(n, anchor)| {
-                let line = line_range(n);
+            .enumerate()
+            .map(|(k, anchor)| {
+                let line = line_range(first_line + k);
                 let window = window(text, line.clone(), anchor, max_chars, max_label_column);
-                (n, Kept { line, window })
+                Kept { line, window }
             })
             .collect();
-        let first_line = kept.keys().next().copied().unwrap_or(0);
-        let last_line = kept.keys().next_back().copied().unwrap_or(0);
         let mut out = String::with_capacity(kept.len() * (max_chars + 8));
         let mut lines = Vec::with_capacity(kept.len());
         // Where each kept line's window starts in `out`.
-        let mut placed: std::collections::BTreeMap<usize, usize> = Default::default();
-        for (&n, k) in &kept {
+        let mut placed: Vec<usize> = Vec::with_capacity(kept.len());
+        for (k, kept_line) in kept.iter().enumerate() {
             let start = out.len();
-            if k.window.start > k.line.start {
+            if kept_line.window.start > kept_line.line.start {
                 out.push_str(ELLIPSIS);
             }
-            placed.insert(n, out.len());
-            out.push_str(&text[k.window.clone()]);
-            if k.window.end < k.line.end {
+            placed.push(out.len());
+            out.push_str(&text[kept_line.window.clone()]);
+            if kept_line.window.end < kept_line.line.end {
                 out.push_str(ELLIPSIS);
             }
             // File column of the window start, less its column here.
-            let shift = (k.window.start - k.line.start).saturating_sub(placed[&n] - start);
+            let shift =
+                (kept_line.window.start - kept_line.line.start).saturating_sub(placed[k] - start);
             lines.push((start, shift));
-            if n < last_line {
+            if k + 1 < kept.len() {
                 out.push('\n');
             }
         }
         let map = |offset: usize| -> usize {
             let offset = offset.min(text.len());
-            let n = line_of(offset);
-            match (kept.get(&n), placed.get(&n)) {
-                (Some(k), Some(&at)) => {
-                    let within = offset.clamp(k.window.start, k.window.end);
-                    at + (within - k.window.start)
+            let k = line_of(offset).wrapping_sub(first_line);
+            match (kept.get(k), placed.get(k)) {
+                (Some(kept_line), Some(&at)) => {
+                    let within = offset.clamp(kept_line.window.start, kept_line.window.end);
+                    at + (within - kept_line.window.start)
                 }
                 _ => lines
-                    .get(n.saturating_sub(first_line))
+                    .get(line_of(offset).saturating_sub(first_line))
                     .map_or(0, |(start, _)| *start),
             }
         };
@@ -230,15 +236,18 @@ fn context_info(
     let last = (span_offset + span_len).saturating_sub(1);
     // Line breaks before the span, and where the last one and the one `before` lines up are.
     let before_span = span_offset.min(input.len());
-    let breaks_before: Vec<usize> = memchr::memchr_iter(b'\n', &input[..before_span]).collect();
-    let m = breaks_before.len();
-    let line_start = |n: usize| n.checked_sub(1).map_or(0, |p| breaks_before[p] + 1);
+    let before = &input[..before_span];
+    let m = memchr::memchr_iter(b'\n', before).count();
+    // Where the line starts that `back` line breaks precede, counted back from the span's.
+    let line_start_back = |back: usize| {
+        memchr::memrchr_iter(b'\n', before)
+            .nth(back)
+            .map_or(0, |p| p + 1)
+    };
     let start = if context_lines_before == 0 {
         span_offset
-    } else if m >= context_lines_before {
-        line_start(m - context_lines_before)
     } else {
-        0
+        line_start_back(context_lines_before)
     };
     // Where the walk stops: after the span's last byte (no context after), after the
     // `context_lines_after + 1`-th line break past it, or at the end.
@@ -263,7 +272,7 @@ fn context_info(
         column: if context_lines_before == 0
             && !(last < end && memchr::memchr(b'\n', &input[last + 1..end]).is_some())
         {
-            before_span - line_start(m)
+            before_span - line_start_back(0)
         } else {
             0
         },

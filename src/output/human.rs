@@ -52,24 +52,35 @@ impl Snippets<'_> {
     }
 }
 
-/// Reads, in parallel, every file the findings point into.
+/// Reads, in parallel, every file the findings point into: each as far as the line after the
+/// last place shown in it (a snippet shows one line of context), which is all a snippet of it
+/// can show.
 fn read_sources<'a>(
     findings: &[Finding],
     sources: &'a SourceMap,
     reader: &dyn SourceReader,
 ) -> Snippets<'a> {
-    let mut ids: Vec<SourceId> = findings
+    // (file, the furthest end of a place in it)
+    let mut ends: Vec<(SourceId, usize)> = findings
         .iter()
         .flat_map(|f| f.span.iter().chain(f.related.iter().map(|r| &r.span)))
-        .map(|s| s.source)
+        .map(|s| (s.source, s.end as usize))
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let texts = ids
+    ends.sort_unstable();
+    // The last entry of each file holds its furthest end.
+    ends.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1 = later.1;
+        }
+        same
+    });
+    let texts = ends
         .par_iter()
-        .filter_map(|id| {
-            let file = sources.get(*id)?;
-            let bytes = reader.read(file).ok()?;
+        .filter_map(|&(id, end)| {
+            let file = sources.get(id)?;
+            let mut bytes = reader.read(file).ok()?;
+            bytes.truncate(shown_part(&bytes, end));
             let (text, _) = decode(bytes);
             // Nearly every file has nothing to replace: keep it rather than copy it.
             let text = match sanitize_for_terminal(&text) {
@@ -77,10 +88,22 @@ fn read_sources<'a>(
                 std::borrow::Cow::Owned(safe) => safe,
             };
             let lines = super::excerpt::line_starts(&text);
-            Some((*id, Arc::new((text, lines))))
+            Some((id, Arc::new((text, lines))))
         })
         .collect();
     Snippets { sources, texts }
+}
+
+/// How many of a file's `bytes` a snippet of places ending at most at `end` (an offset into
+/// the decoded text) can show: through the line after the one `end` is on (its context line).
+/// Decoding only ever lengthens text (an invalid byte becomes a 3-byte U+FFFD), so the byte at
+/// `end` is on that line or a later one, and the part kept is never short; a longer part shows
+/// the same. The cut follows a line break, which never splits a character.
+fn shown_part(bytes: &[u8], end: usize) -> usize {
+    let from = end.min(bytes.len());
+    memchr::memchr_iter(b'\n', bytes.get(from..).unwrap_or_default())
+        .nth(1)
+        .map_or(bytes.len(), |n| from + n + 1)
 }
 
 /// A span that fits the re-read text (it may have changed on disk since it was parsed).
@@ -495,4 +518,62 @@ pub fn write_summary(out: &mut dyn Write, summary: &Summary, color: bool) -> io:
         plural(summary.items, "item"),
         summary.triggered
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the text `full` must reach for a snippet of places ending at `end`: through the
+    /// line after the one `end` is on.
+    fn needed(full: &str, end: usize) -> usize {
+        let end = end.min(full.len());
+        memchr::memchr_iter(b'\n', &full.as_bytes()[end..])
+            .nth(1)
+            .map_or(full.len(), |n| end + n + 1)
+    }
+
+    #[test]
+    fn a_file_is_read_through_the_line_after_the_last_place_shown() {
+        let bytes = b"a\nbb\ncc\ndd\nee";
+        // A place on line 1 ("bb"): lines 0..=2 are kept.
+        assert_eq!(shown_part(bytes, 3), 8);
+        // A place that ends at its line break is on that line.
+        assert_eq!(shown_part(bytes, 4), 8);
+        // One that takes the line break in ends on the next line.
+        assert_eq!(shown_part(bytes, 5), 11);
+        // Near the end, or past it: the whole file.
+        assert_eq!(shown_part(bytes, 9), bytes.len());
+        assert_eq!(shown_part(bytes, 99), bytes.len());
+        assert_eq!(shown_part(b"", 0), 0);
+    }
+
+    #[test]
+    fn invalid_bytes_before_a_place_never_cut_the_part_short() {
+        // "\u{fffd}\nab\ncd\nef" decoded: 'b' ends at 6 there, at 4 in the bytes.
+        let bytes = b"\xff\nab\ncd\nef";
+        let (full, _) = decode(bytes.to_vec());
+        let (part, _) = decode(bytes[..shown_part(bytes, 6)].to_vec());
+        assert!(full.starts_with(&part));
+        assert!(part.len() >= needed(&full, 6), "{part:?}");
+    }
+
+    proptest::proptest! {
+        /// What is read of a file decodes to the start of the whole file's text, at least
+        /// through the line after the place, with any bytes (invalid UTF-8 included) before it.
+        #[test]
+        fn the_part_read_is_a_long_enough_start_of_the_text(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b' ', b'\n', b'\r', 0xff, 0xc3, 0xa9, 0xe2]),
+                0..80,
+            ),
+            end in 0usize..120,
+        ) {
+            let (full, _) = decode(bytes.clone());
+            let cut = shown_part(&bytes, end);
+            let (part, _) = decode(bytes[..cut].to_vec());
+            proptest::prop_assert!(full.starts_with(&part));
+            proptest::prop_assert!(part.len() >= needed(&full, end));
+        }
+    }
 }

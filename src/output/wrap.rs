@@ -11,12 +11,11 @@
 /// `\n`; words longer than a line are split, as textwrap does with `break_words`.
 pub fn first_fit(text: &str, width: usize, indent: usize) -> String {
     let line_width = width.saturating_sub(indent).max(1);
-    let words = pieces(text, line_width);
     let mut out = String::with_capacity(text.len() + 8);
     let mut line_start: Option<usize> = None;
     let mut line_end = 0;
     let mut used = 0;
-    for word in &words {
+    for_each_piece(text, line_width, |word| {
         if line_start.is_some() && used + word.width > line_width {
             out.push_str(&text[line_start.unwrap_or(0)..line_end]);
             out.push('\n');
@@ -28,7 +27,7 @@ pub fn first_fit(text: &str, width: usize, indent: usize) -> String {
         }
         line_end = word.end;
         used += word.width + word.space;
-    }
+    });
     if let Some(start) = line_start {
         out.push_str(&text[start..line_end]);
     }
@@ -43,9 +42,9 @@ struct Piece {
     space: usize,
 }
 
-/// The words of `text` (split at ASCII spaces), long ones broken to `line_width` columns.
-fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
-    let mut out = Vec::new();
+/// Gives `each` the words of `text` in order (split at ASCII spaces), long ones broken to
+/// `line_width` columns (one at a time: no list of them is built).
+fn for_each_piece(text: &str, line_width: usize, mut each: impl FnMut(Piece)) {
     let mut at = 0;
     let bytes = text.as_bytes();
     while at < text.len() {
@@ -62,7 +61,7 @@ fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
         let word = &text[at..word_end];
         let width = display_width(word);
         if width <= line_width {
-            out.push(Piece {
+            each(Piece {
                 start: at,
                 end: word_end,
                 width,
@@ -76,7 +75,7 @@ fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
             for (offset, ch) in word.char_indices() {
                 let w = display_width(ch.encode_utf8(&mut [0; 4]));
                 if piece_width + w > line_width && piece_width > 0 {
-                    out.push(Piece {
+                    each(Piece {
                         start: piece_start,
                         end: at + offset,
                         width: piece_width,
@@ -87,7 +86,7 @@ fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
                 }
                 piece_width += w;
             }
-            out.push(Piece {
+            each(Piece {
                 start: piece_start,
                 end: word_end,
                 width: piece_width,
@@ -96,7 +95,6 @@ fn pieces(text: &str, line_width: usize) -> Vec<Piece> {
         }
         at = next;
     }
-    out
 }
 
 fn display_width(text: &str) -> usize {
