@@ -88,6 +88,11 @@ impl Diagnostic for Report {
 pub struct Drawer {
     theme: GraphicalTheme,
     miette: GraphicalReportHandler,
+    /// Per severity (error, warning, advice): the message's first-line and later-line
+    /// indents, styled.
+    cause_indents: [(String, String); 3],
+    /// `  help: `, styled.
+    help_indent: String,
 }
 
 /// Which drawer drew a report (the tests check that backlint's findings take the fast path).
@@ -121,12 +126,33 @@ impl Drawer {
             .with_links(false)
             .with_context_lines(CONTEXT_LINES)
             .with_wrap_lines(false);
-        Drawer { theme, miette }
+        let cause_indents = [
+            miette::Severity::Error,
+            miette::Severity::Warning,
+            miette::Severity::Advice,
+        ]
+        .map(|severity| {
+            let (style, icon) = severity_look(&theme, severity);
+            (
+                format!("  {} ", icon.style(style)),
+                format!("  {} ", theme.characters.vbar.style(style)),
+            )
+        });
+        let help_indent = "  help: ".style(theme.styles.help).to_string();
+        Drawer {
+            theme,
+            miette,
+            cause_indents,
+            help_indent,
+        }
     }
 
     /// `report` drawn (miette's drawing, whichever path drew it).
     pub fn draw(&self, report: &Report) -> Result<(String, DrawnBy), fmt::Error> {
-        let mut out = String::with_capacity(512);
+        // Room for what is drawn: the texts, and the excerpt with its gutter and underlines.
+        let excerpt = report.source.as_ref().map_or(0, |s| s.text().len());
+        let help = report.help.as_ref().map_or(0, String::len);
+        let mut out = String::with_capacity(256 + report.message.len() + help + 3 * excerpt);
         if self.report(&mut out, report).is_ok() {
             return Ok((out, DrawnBy::FastPath));
         }
@@ -141,12 +167,7 @@ impl Drawer {
     }
 
     fn severity(&self, severity: miette::Severity) -> (Style, &str) {
-        let (styles, characters) = (&self.theme.styles, &self.theme.characters);
-        match severity {
-            miette::Severity::Error => (styles.error, &characters.error),
-            miette::Severity::Warning => (styles.warning, &characters.warning),
-            miette::Severity::Advice => (styles.advice, &characters.advice),
-        }
+        severity_look(&self.theme, severity)
     }
 
     /// `render_report_inner`.
@@ -172,18 +193,19 @@ impl Drawer {
     }
 
     fn causes(&self, f: &mut String, report: &Report) -> Drawn {
-        let (style, icon) = self.severity(report.severity);
-        let initial = format!("  {} ", icon.style(style));
-        let rest = format!("  {} ", self.theme.characters.vbar.style(style));
-        indent(f, &report.message, &initial, &rest);
+        let (initial, rest) = match report.severity {
+            miette::Severity::Error => &self.cause_indents[0],
+            miette::Severity::Warning => &self.cause_indents[1],
+            miette::Severity::Advice => &self.cause_indents[2],
+        };
+        indent(f, &report.message, initial, rest);
         f.push('\n');
         Ok(())
     }
 
     fn footer(&self, f: &mut String, report: &Report) -> Drawn {
         if let Some(help) = &report.help {
-            let initial = "  help: ".style(self.theme.styles.help).to_string();
-            indent(f, help, &initial, "        ");
+            indent(f, help, &self.help_indent, "        ");
             f.push('\n');
         }
         Ok(())
@@ -301,26 +323,42 @@ impl Drawer {
         pad(f, linum_width + 2);
         f.push(characters.ltop);
         f.push(characters.hbar);
-        writeln!(
-            f,
-            "[{}]",
-            format_args!(
-                "{}:{}:{}",
-                source.name(),
-                reference.line + 1,
-                reference.column + 1
-            )
-            .style(self.theme.styles.link)
-        )?;
-        let mut on_line: Vec<&Highlight<'_>> = Vec::new();
-        for line in &lines {
-            write!(
+        let link = self.theme.styles.link;
+        if link.is_plain() {
+            // What the styled form below writes without a style, without the formatting.
+            f.push('[');
+            f.push_str(source.name());
+            writeln!(f, ":{}:{}]", reference.line + 1, reference.column + 1)?;
+        } else {
+            writeln!(
                 f,
-                " {:width$} {} ",
-                line.number.style(self.theme.styles.linum),
-                characters.vbar,
-                width = linum_width
+                "[{}]",
+                format_args!(
+                    "{}:{}:{}",
+                    source.name(),
+                    reference.line + 1,
+                    reference.column + 1
+                )
+                .style(link)
             )?;
+        }
+        let mut on_line: Vec<&Highlight<'_>> = Vec::new();
+        let linum = self.theme.styles.linum;
+        for line in &lines {
+            if linum.is_plain() {
+                // The number right-aligned, as `{:width$}` sets it.
+                f.push(' ');
+                pad(f, linum_width.saturating_sub(decimal_width(line.number)));
+                write!(f, "{} {} ", line.number, characters.vbar)?;
+            } else {
+                write!(
+                    f,
+                    " {:width$} {} ",
+                    line.number.style(linum),
+                    characters.vbar,
+                    width = linum_width
+                )?;
+            }
             line_text(f, line.text);
             on_line.clear();
             on_line.extend(highlights.iter().filter(|h| line.applies(h)));
@@ -378,7 +416,7 @@ impl Drawer {
                 characters.underline
             });
             push_repeated(&mut drawn, characters.underline, end - pointer - 1);
-            write!(f, "{}", drawn.style(highlight.style))?;
+            styled(f, &drawn, highlight.style)?;
             highest = highest.max(end);
             pointers.push((highlight, pointer));
         }
@@ -395,8 +433,17 @@ impl Drawer {
                     column += 1;
                 }
                 if !other.same(highlight) {
-                    write!(f, "{}", characters.vbar.to_string().style(other.style))?;
+                    styled(f, characters.vbar.encode_utf8(&mut [0; 4]), other.style)?;
                     column += 1;
+                } else if highlight.style.is_plain() {
+                    // What the styled form below writes without a style.
+                    f.push(characters.lbot);
+                    f.push(characters.hbar);
+                    f.push(characters.hbar);
+                    f.push(' ');
+                    f.push_str(label);
+                    f.push('\n');
+                    break;
                 } else {
                     let text = format!(
                         "{}{}{} {}",
@@ -463,7 +510,13 @@ impl Line<'_> {
                 index += 1;
             }
         }
-        let width: usize = visual_widths(&self.text[..index.min(self.text.len())]).sum();
+        let before = &self.text[..index.min(self.text.len())];
+        // Printable ASCII (no tab, no escape) is a column a byte.
+        let width: usize = if before.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            before.len()
+        } else {
+            visual_widths(before).sum()
+        };
         if index > self.text.len() {
             width + 1
         } else {
@@ -557,12 +610,43 @@ fn indent(f: &mut String, text: &str, initial: &str, subsequent: &str) {
     }
 }
 
+/// A severity's style and icon in `theme`.
+fn severity_look(theme: &GraphicalTheme, severity: miette::Severity) -> (Style, &str) {
+    let (styles, characters) = (&theme.styles, &theme.characters);
+    match severity {
+        miette::Severity::Error => (styles.error, &characters.error),
+        miette::Severity::Warning => (styles.warning, &characters.warning),
+        miette::Severity::Advice => (styles.advice, &characters.advice),
+    }
+}
+
 fn pad(f: &mut String, n: usize) {
-    f.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let run = left.min(SPACES.len());
+        f.push_str(&SPACES[..run]);
+        left -= run;
+    }
 }
 
 fn push_repeated(f: &mut String, c: char, n: usize) {
-    f.extend(std::iter::repeat_n(c, n));
+    let mut buffer = [0; 4];
+    let encoded = c.encode_utf8(&mut buffer);
+    f.reserve(encoded.len() * n);
+    for _ in 0..n {
+        f.push_str(encoded);
+    }
+}
+
+/// `text` in `style`, as `text.style(style)` displays.
+fn styled(f: &mut String, text: &str, style: Style) -> fmt::Result {
+    if style.is_plain() {
+        f.push_str(text);
+        Ok(())
+    } else {
+        write!(f, "{}", text.style(style))
+    }
 }
 
 fn decimal_width(n: usize) -> usize {
