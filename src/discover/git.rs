@@ -380,7 +380,9 @@ impl GitRepo {
     /// (untracked, not ignored) files, relative to the repository root.
     pub fn unstaged_paths(&self) -> Result<Vec<String>, GitError> {
         let mut opts = git2::StatusOptions::new();
-        opts.include_untracked(true)
+        // The working tree against the index only: what is staged is not asked about.
+        opts.show(git2::StatusShow::Workdir)
+            .include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_ignored(false)
             .exclude_submodules(true);
