@@ -96,6 +96,15 @@ for N in "${SIZES[@]}"; do
         "git status" "$BIN check --staged" >/dev/null 2>&1
     read -r status_new staged_new <<<"$(medians)"
     git reset -q && git checkout -q -- .
+    # A blocked commit: a new item that touches authentication and links no spike (the hook
+    # then also looks for a fix left unstaged in the working tree).
+    BLOCKED="$(dirname "$ITEM")/bench-blocked-item.md"
+    printf -- '---\nid: BENCH-BLOCKED-1\ntitle: Accept passwords on the public login form\ntype: story\nstatus: todo\n---\n\nThe public login form now accepts passwords from anonymous visitors.\n' >"$BLOCKED"
+    git add "$BLOCKED"
+    if "$BIN" check --staged >/dev/null 2>&1; then echo "bench: the blocked change did not block" >&2; fi
+    measure "git status" "$BIN check --staged"
+    read -r status_blocked staged_blocked <<<"$(medians)"
+    git reset -q && rm -f "$BLOCKED"
     # CI: a fresh checkout with the item cache restored (what the GitHub Action does).
     "$BIN" check --format json backlog >/dev/null || true
     CLONE="$OUT/clone-$N"
@@ -110,7 +119,7 @@ for N in "${SIZES[@]}"; do
     report+=("$(python3 - "$N" "$BYTES" "$rg" "$json_cold" "$json_warm" "$human_cold" "$human_warm" \
         "$rss_json_cold" "$rss_json_warm" "$rss_human" "$status" "$staged_cold" "$staged_warm" \
         "$rss_first" "$status_new" "$staged_new" \
-        "$fresh_restored" <<'PY'
+        "$fresh_restored" "$status_blocked" "$staged_blocked" <<'PY'
 import sys
 n, mb = sys.argv[1], sys.argv[2]
 rg, jc, jw, hc, hw = map(float, sys.argv[3:8])
@@ -118,6 +127,7 @@ st, sc, sw = map(float, sys.argv[11:14])
 rss_jc, rss_jw, rss_h, rss_first = (f"{x} MB" for x in sys.argv[8:11] + sys.argv[14:15])
 sn, nw = map(float, sys.argv[15:17])
 fr = float(sys.argv[17])
+sb, bw = map(float, sys.argv[18:20])
 ms = lambda s: f"{s * 1000:.0f} ms"
 print(f"| {n} items ({mb} MB) | ripgrep fast path | {ms(rg)} | 1.00× | |")
 print(f"| | check, JSON, cold (`--no-cache`) | {ms(jc)} | {jc / rg:.2f}× | {rss_jc} |")
@@ -131,6 +141,8 @@ print(f"| | `check --staged`, one change, cold | {ms(sc)} | {sc / st:.1f}× git 
 print(f"| | `check --staged`, one change, warm | {ms(sw)} | {sw / st:.1f}× git status | |")
 print(f"| | `git status` after `git add` | {ms(sn)} | (reference) | |")
 print(f"| | `check --staged`, a new change each run | {ms(nw)} | {nw / sn:.1f}× git status | |")
+print(f"| | `git status` with a new item staged | {ms(sb)} | (reference) | |")
+print(f"| | `check --staged`, a new item that blocks the commit | {ms(bw)} | {bw / sb:.1f}× git status | |")
 PY
 )")
 done

@@ -255,6 +255,48 @@ pub fn check_tree(
     })
 }
 
+/// [`check_tree`] with the item cache a working-tree `check` keeps (read, and written back),
+/// unless `no_cache`: files it knows are not parsed or triaged again.
+pub fn check_tree_cached(
+    ws: &Workspace,
+    paths: &[PathBuf],
+    no_cache: bool,
+) -> Result<(CheckOutcome, Checklist), AppError> {
+    let repo = (!no_cache).then(|| GitRepo::open(&ws.root).ok()).flatten();
+    let Some(repo) = repo else {
+        return check_tree(ws, paths);
+    };
+    let cache_file = repo.git_dir().join("backlint").join("items.bin");
+    let indexed = crate::discover::git::IndexedBlobs::new(&repo, &ws.root);
+    run(ws, Prebuild::OnFirstNeed, || {
+        let (opened, files) = meanwhile(
+            || open_cache(ws, &cache_file, indexed),
+            || discover_tree(ws, paths),
+        );
+        let extras = Extras {
+            cache: opened.map(|(cache, _)| cache),
+            ..Extras::default()
+        };
+        Ok((extras, files?))
+    })
+}
+
+/// The item cache in `file`, for `ws`'s configuration; files it does not know by their stat
+/// data are looked up in the index by theirs (`indexed`), when there is one.
+fn open_cache(
+    ws: &Workspace,
+    file: &std::path::Path,
+    indexed: Option<crate::discover::git::IndexedBlobs>,
+) -> ItemCache {
+    let cache = ItemCache::open(file, cache_fingerprint(&ws.config));
+    match indexed {
+        Some(indexed) => cache.with_oracle(BlobOracle(Box::new(move |path, stamp| {
+            indexed.blob_of(path, stamp.size, stamp.mtime)
+        }))),
+        None => cache,
+    }
+}
+
 /// Like [`check_tree`], with a baseline applied as `check` applies it.
 pub fn check_tree_with_baseline(
     ws: &Workspace,
@@ -453,17 +495,7 @@ fn evaluate(options: &CheckOptions) -> Result<(Workspace, CheckOutcome, Checklis
             .filter(|_| !options.staged)
             .and(cache_repo)
             .and_then(|r| crate::discover::git::IndexedBlobs::new(r, &ws.root));
-        let opening = || {
-            cache_file.map(|file| {
-                let cache = ItemCache::open(&file, cache_fingerprint(&ws.config));
-                match indexed {
-                    Some(indexed) => cache.with_oracle(BlobOracle(Box::new(move |path, stamp| {
-                        indexed.blob_of(path, stamp.size, stamp.mtime)
-                    }))),
-                    None => cache,
-                }
-            })
-        };
+        let opening = || cache_file.map(|file| open_cache(&ws, &file, indexed));
         let (opened, (changes, diffed_in, files, found_in)) = meanwhile(opening, || {
             let started = std::time::Instant::now();
             let changes = match (options.all, &repo, options.staged, &options.changed_since) {

@@ -3,11 +3,15 @@
 //! instead of repeating "run `backlint check --fix`".
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 
-use super::check::{CheckOptions, check_tree};
+use rayon::prelude::*;
+
+use super::check::{CheckOptions, check_tree_cached, discover_tree};
 use super::{AppError, Workspace};
 use crate::diagnostic::{Finding, RuleId, Severity};
-use crate::discover::git::GitRepo;
+use crate::discover::git::{GitRepo, IndexedBlobs, blob_id};
+use crate::model::layout::FileRole;
 use crate::outcome::CheckOutcome;
 use crate::source::one_line;
 
@@ -20,6 +24,40 @@ const SETTLED_BY_UNSTAGED: &[RuleId] = &[
     RuleId::NotDoneBeforeStart,
     RuleId::Unanswered,
 ];
+
+/// Whether some file the working-tree check would read as part of the backlog may hold what
+/// the index does not (a new file, a changed one, one gone). The index vouches for a file by
+/// its size and modification time, as `git status` trusts it; one changed within the index's
+/// own clock tick (racily clean: a file written just before `git add`) is compared by content.
+/// When none may, no unstaged file can settle a finding (the advice names only files that
+/// check reads), and neither libgit2's status walk of the whole working tree nor the
+/// working-tree check is needed. Anything unsure (no index, a file the walk cannot list)
+/// says it may.
+fn tree_may_differ(ws: &Workspace, repo: &GitRepo, paths: &[PathBuf]) -> bool {
+    let Ok(files) = discover_tree(ws, paths) else {
+        return true;
+    };
+    let Some(blobs) = IndexedBlobs::new(repo, &ws.root) else {
+        return true;
+    };
+    let layout = crate::engine::layout_for(&files, &ws.config);
+    files
+        .par_iter()
+        .filter(|file| layout.classify(&file.path) != FileRole::Skip)
+        .any(|file| {
+            let disk = ws.root.join(&*file.path);
+            let Some(stamp) = crate::cache::stamp(&disk) else {
+                return true;
+            };
+            if blobs.blob_of(&file.path, stamp.size, stamp.mtime).is_some() {
+                return false;
+            }
+            let Some(staged) = blobs.staged_blob(&file.path) else {
+                return true;
+            };
+            std::fs::read(&disk).map_or(true, |content| blob_id(&content) != Some(staged))
+        })
+}
 
 fn key(finding: &Finding) -> Option<(RuleId, String)> {
     Some((finding.rule, finding.item.as_deref()?.to_string()))
@@ -43,11 +81,14 @@ pub fn advice(
     let Ok(repo) = GitRepo::open(&ws.root) else {
         return Ok(Vec::new());
     };
+    if !tree_may_differ(ws, &repo, &options.paths) {
+        return Ok(Vec::new());
+    }
     let unstaged = repo.unstaged_paths().unwrap_or_default();
     if unstaged.is_empty() {
         return Ok(Vec::new());
     }
-    let (tree, _) = check_tree(ws, &options.paths)?;
+    let (tree, _) = check_tree_cached(ws, &options.paths, options.no_cache)?;
     let still: HashSet<(RuleId, String)> = tree.findings.iter().filter_map(key).collect();
     let mut settled: Vec<String> = blocking
         .iter()

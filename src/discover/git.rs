@@ -140,6 +140,20 @@ impl IndexedBlobs {
         })
     }
 
+    /// The blob id the index holds for the plain file at `path` (relative to the root),
+    /// whatever the working tree's file is like.
+    pub fn staged_blob(&self, path: &str) -> Option<[u8; 20]> {
+        let snapshot = self
+            .snapshot
+            .get_or_init(|| IndexSnapshot::read(&self.git_dir))
+            .as_ref()?;
+        snapshot
+            .index
+            .find(format!("{}{path}", self.prefix).as_bytes())
+            .filter(|entry| entry.is_plain_file())
+            .map(|entry| entry.id)
+    }
+
     /// The blob id of the file at `path` (relative to the root) whose size is `size` and
     /// modification time `mtime` (seconds, nanoseconds), when the index vouches for it.
     pub fn blob_of(&self, path: &str, size: u64, mtime: (i64, u32)) -> Option<[u8; 20]> {
