@@ -143,20 +143,22 @@ impl IndexedBlobs {
     /// The blob id the index holds for the plain file at `path` (relative to the root),
     /// whatever the working tree's file is like.
     pub fn staged_blob(&self, path: &str) -> Option<[u8; 20]> {
-        let snapshot = self
-            .snapshot
-            .get_or_init(|| IndexSnapshot::read(&self.git_dir))
-            .as_ref()?;
-        snapshot
-            .index
-            .find(format!("{}{path}", self.prefix).as_bytes())
-            .filter(|entry| entry.is_plain_file())
-            .map(|entry| entry.id)
+        self.plain_entry(path).map(|(entry, _)| entry.id)
     }
 
     /// The blob id of the file at `path` (relative to the root) whose size is `size` and
     /// modification time `mtime` (seconds, nanoseconds), when the index vouches for it.
     pub fn blob_of(&self, path: &str, size: u64, mtime: (i64, u32)) -> Option<[u8; 20]> {
+        let (entry, index_mtime) = self.plain_entry(path)?;
+        let modified = std::time::Duration::new(u64::try_from(mtime.0).ok()?, mtime.1);
+        IndexStat::of(entry)
+            .vouches_for(size, modified, index_mtime)
+            .then_some(entry.id)
+    }
+
+    /// The index entry of the plain file at `path` (relative to the root), and when the index
+    /// was written; the index is read on the first question.
+    fn plain_entry(&self, path: &str) -> Option<(&IndexEntry, Option<std::time::Duration>)> {
         let snapshot = self
             .snapshot
             .get_or_init(|| IndexSnapshot::read(&self.git_dir))
@@ -165,10 +167,7 @@ impl IndexedBlobs {
             .index
             .find(format!("{}{path}", self.prefix).as_bytes())
             .filter(|entry| entry.is_plain_file())?;
-        let modified = std::time::Duration::new(u64::try_from(mtime.0).ok()?, mtime.1);
-        IndexStat::of(entry)
-            .vouches_for(size, modified, snapshot.mtime)
-            .then_some(entry.id)
+        Some((entry, snapshot.mtime))
     }
 }
 
