@@ -421,3 +421,48 @@ fn a_checkout_that_converts_line_ends_is_not_taken_for_the_cached_blob() {
     assert!(parsed > 20, "{hits} hits, {read} read, {parsed} parsed");
     assert_eq!(check(&clone, &[]), check(&clone, &["--no-cache"]));
 }
+
+/// `backlint why ITEM ARGS` in `dir`: (exit code, stdout).
+fn why(dir: &Path, item: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(cargo_bin("backlint"))
+        .args(["why", item])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("BACKLINT_CONFIG")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn why_explains_an_item_alike_with_a_cold_and_a_warm_cache() {
+    let repo = repo_with(&examples());
+    let dir = repo.path();
+    // The items the examples' findings name, and one that does not exist.
+    let (_, report, _) = check(dir, &["--no-cache"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}"));
+    let mut items: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["item"].as_str().map(str::to_string))
+        .collect();
+    items.sort();
+    items.dedup();
+    assert!(items.len() > 3, "{items:?}");
+    items.push("NO-SUCH-ITEM-1".to_string());
+    assert!(!cache_file(dir).exists());
+    for format in ["human", "json"] {
+        for item in &items {
+            std::fs::remove_file(cache_file(dir)).ok();
+            let cold = why(dir, item, &["--format", format]);
+            assert!(cache_file(dir).is_file(), "why wrote no cache");
+            let warm = why(dir, item, &["--format", format]);
+            assert_eq!(cold, warm, "{item} ({format})");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::check::check_tree;
+use super::check::check_tree_cached;
 use super::{AppError, Verdict, Workspace};
 use crate::config::ModelSetting;
 use crate::model::id_key;
@@ -44,7 +44,8 @@ struct Decision {
 
 pub fn why(options: &WhyOptions, out: &mut dyn Write) -> Result<Verdict, AppError> {
     let ws = Workspace::open(&options.paths, options.config.as_deref())?;
-    let (outcome, checklist) = check_tree(&ws, &options.paths)?;
+    // The item cache spares the backlog's other files a parse (the item itself is read again).
+    let (outcome, checklist) = check_tree_cached(&ws, &options.paths, false)?;
     let key = id_key(&options.item);
     let found: Vec<usize> = outcome
         .backlog
