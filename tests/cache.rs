@@ -28,10 +28,10 @@ fn repo_with(backlog: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// (exit code, stdout, stderr) of `backlint check --format json ARGS` in `dir`.
-fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+/// (exit code, stdout, stderr) of `backlint ARGS` in `dir`, away from the user's git and
+/// backlint configuration.
+fn backlint(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(cargo_bin("backlint"))
-        .args(["check", "--format", "json"])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -43,6 +43,13 @@ fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// (exit code, stdout, stderr) of `backlint check --format json ARGS` in `dir`.
+fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    backlint(dir, &all)
 }
 
 /// The shipped example backlog.
@@ -424,18 +431,10 @@ fn a_checkout_that_converts_line_ends_is_not_taken_for_the_cached_blob() {
 
 /// `backlint why ITEM ARGS` in `dir`: (exit code, stdout).
 fn why(dir: &Path, item: &str, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(cargo_bin("backlint"))
-        .args(["why", item])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("BACKLINT_CONFIG")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let mut all = vec!["why", item];
+    all.extend_from_slice(args);
+    let (code, stdout, _) = backlint(dir, &all);
+    (code, stdout)
 }
 
 #[test]

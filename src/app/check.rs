@@ -227,7 +227,12 @@ fn run(
 
 /// Where the item cache of `repo` lives, unless `--no-cache` switched it off.
 fn cache_file(repo: &GitRepo, options: &CheckOptions) -> Option<PathBuf> {
-    (!options.no_cache).then(|| repo.git_dir().join("backlint").join("items.bin"))
+    (!options.no_cache).then(|| cache_path(repo))
+}
+
+/// Where `repo`'s item cache lives.
+fn cache_path(repo: &GitRepo) -> PathBuf {
+    repo.git_dir().join("backlint").join("items.bin")
 }
 
 /// What decides how files are read and triaged besides their bytes: the configuration in
@@ -266,7 +271,7 @@ pub fn check_tree_cached(
     let Some(repo) = repo else {
         return check_tree(ws, paths);
     };
-    let cache_file = repo.git_dir().join("backlint").join("items.bin");
+    let cache_file = cache_path(&repo);
     let indexed = crate::discover::git::IndexedBlobs::new(&repo, &ws.root);
     run(ws, Prebuild::OnFirstNeed, || {
         let (opened, files) = meanwhile(
